@@ -1,1 +1,19 @@
-//! ebpack
+//! ebpack: validate, build, publish and deploy Docker source bundles for AWS
+//! Elastic Beanstalk.
+//!
+//! The library holds all logic; the `ebpack` binary only parses flags and
+//! calls it. Layers, from the bottom:
+//! - [`source`], [`syntax`]: text with positions, JSON and YAML parsed into
+//!   one spanned tree so every finding can point at the offending node.
+//! - [`diag`]: findings with stable codes, rendered for people or as JSON.
+//! - [`validate`]: the bundle rules of `docs/rules.md`, offline.
+//!
+//! Nothing here but the AWS module touches the network.
+#![deny(missing_docs)]
+
+pub mod diag;
+pub mod exit;
+pub mod fileset;
+pub mod source;
+pub mod syntax;
+pub mod validate;

@@ -1,1 +1,8 @@
-fn main() {}
+//! The `ebpack` binary: parses flags (clap stays here, in `cli/`) and calls
+//! the library.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,72 @@
+//! Command-line parsing and dispatch. Only this module knows clap; each
+//! command's file turns its flags into the library's plain settings structs
+//! and maps outcomes to the exit codes of [`ebpack::exit`].
+
+mod validate;
+
+use clap::{Parser, Subcommand};
+use ebpack::exit;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ebpack",
+    version,
+    about = "Validate, build, publish and deploy Docker source bundles for AWS Elastic Beanstalk",
+    after_help = exit::TABLE,
+    propagate_version = true
+)]
+struct Cli {
+    /// When to use colors on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check a bundle folder, a built zip, or a single Dockerrun/.config file.
+    #[command(after_help = exit::TABLE)]
+    Validate(validate::Args),
+}
+
+/// Global output settings every command gets.
+#[derive(Debug, Clone, Copy)]
+pub struct Global {
+    /// Colors on stderr.
+    pub color: bool,
+}
+
+/// Parses the command line and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
+        }
+    };
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+    };
+    let global = Global { color };
+    let code = match cli.command {
+        Command::Validate(args) => validate::run(args, global),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,279 @@
+//! Findings with stable codes, and how they are printed.
+//!
+//! Every check in ebpack reports through [`Diagnostic`]: a stable code (the
+//! rule id of `docs/rules.md`, e.g. `R27`), a severity, the file and the exact
+//! place, the JSON pointer of the node and a one-line help. Checks never stop
+//! at the first problem; they push into a [`Report`] and the caller decides.
+//! Rendering lives in [`render`] (human, via annotate-snippets) and
+//! [`Diagnostic`]'s `Serialize` (one JSON object per line).
+
+pub mod render;
+
+use crate::source::{Position, SourceFile};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational: legal, worth knowing.
+    Info,
+    /// Legal but risky, undocumented or platform-dependent.
+    Warning,
+    /// EB/ECS rejects it or the deployment fails or misbehaves.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A secondary place that explains a finding ("first defined here").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Label {
+    /// Where, 1-based.
+    #[serde(flatten)]
+    pub position: Position,
+    /// What this place is.
+    pub message: String,
+    /// Byte range in the same file.
+    #[serde(skip)]
+    pub span: Range<usize>,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Stable code, e.g. `R27`.
+    pub code: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// What is wrong, lowercase, values in backticks.
+    pub message: String,
+    /// The file as given, or the entry name inside a zip.
+    pub file: String,
+    /// 1-based line of the offending node (1 for whole-file findings).
+    pub line: usize,
+    /// 1-based column of the offending node (1 for whole-file findings).
+    pub column: usize,
+    /// 1-based line where the offending node ends.
+    pub end_line: usize,
+    /// 1-based column just past the offending node.
+    pub end_column: usize,
+    /// JSON pointer (RFC 6901) of the node; `""` for the whole document.
+    pub pointer: String,
+    /// One line on how to fix it.
+    pub help: String,
+    /// Secondary places.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label>,
+    /// Byte range in the file, when the finding has a place in its text.
+    #[serde(skip)]
+    pub span: Option<Range<usize>>,
+}
+
+/// A finding before it is tied to a file: what rules produce.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Stable code.
+    pub code: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// Message.
+    pub message: String,
+    /// Help line.
+    pub help: String,
+    /// Byte range, if any.
+    pub span: Option<Range<usize>>,
+    /// JSON pointer.
+    pub pointer: String,
+    /// Secondary places: byte range and message.
+    pub labels: Vec<(Range<usize>, String)>,
+}
+
+impl Finding {
+    /// A finding of `severity` with `code`, message and help, without a place yet.
+    pub fn new(
+        code: &'static str,
+        severity: Severity,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Self {
+            code,
+            severity,
+            message: message.into(),
+            help: help.into(),
+            span: None,
+            pointer: String::new(),
+            labels: Vec::new(),
+        }
+    }
+
+    /// An error.
+    pub fn error(code: &'static str, message: impl Into<String>, help: impl Into<String>) -> Self {
+        Self::new(code, Severity::Error, message, help)
+    }
+
+    /// A warning.
+    pub fn warning(
+        code: &'static str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Self::new(code, Severity::Warning, message, help)
+    }
+
+    /// An informational note.
+    pub fn info(code: &'static str, message: impl Into<String>, help: impl Into<String>) -> Self {
+        Self::new(code, Severity::Info, message, help)
+    }
+
+    /// Places the finding on a node's value.
+    pub fn at(mut self, node: &crate::syntax::Node) -> Self {
+        self.span = Some(node.span.clone());
+        self.pointer.clone_from(&node.pointer);
+        self
+    }
+
+    /// Places the finding on a mapping entry's key (pointer of its value).
+    pub fn at_key(mut self, entry: &crate::syntax::Entry) -> Self {
+        self.span = Some(entry.key_span.clone());
+        self.pointer.clone_from(&entry.value.pointer);
+        self
+    }
+
+    /// Places the finding on a byte range with a pointer.
+    pub fn at_span(mut self, span: Range<usize>, pointer: impl Into<String>) -> Self {
+        self.span = Some(span);
+        self.pointer = pointer.into();
+        self
+    }
+
+    /// Adds a secondary place.
+    pub fn label(mut self, span: Range<usize>, message: impl Into<String>) -> Self {
+        self.labels.push((span, message.into()));
+        self
+    }
+
+    /// Ties the finding to `file`, computing positions from its text.
+    pub fn locate(self, file: &SourceFile) -> Diagnostic {
+        let (start, end) = match &self.span {
+            Some(s) => (file.position(s.start), file.position(s.end.max(s.start))),
+            None => (
+                Position { line: 1, column: 1 },
+                Position { line: 1, column: 1 },
+            ),
+        };
+        Diagnostic {
+            code: self.code,
+            severity: self.severity,
+            message: self.message,
+            file: file.name().to_owned(),
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+            pointer: self.pointer,
+            help: self.help,
+            labels: self
+                .labels
+                .into_iter()
+                .map(|(span, message)| Label {
+                    position: file.position(span.start),
+                    message,
+                    span,
+                })
+                .collect(),
+            span: self.span,
+        }
+    }
+
+    /// Ties the finding to a file that has no text ebpack shows (a binary,
+    /// a directory, a zip entry): position 1:1, no snippet.
+    pub fn in_file(self, name: &str) -> Diagnostic {
+        Diagnostic {
+            code: self.code,
+            severity: self.severity,
+            message: self.message,
+            file: name.to_owned(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            pointer: self.pointer,
+            help: self.help,
+            labels: Vec::new(),
+            span: None,
+        }
+    }
+}
+
+/// All findings of one run, plus the sources needed to show snippets.
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    /// The findings, in the order they were found; [`Report::sort`] orders them.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Text of every file a finding may point into, by display name.
+    pub sources: BTreeMap<String, Arc<SourceFile>>,
+}
+
+impl Report {
+    /// Registers a source file so its findings can show snippets.
+    pub fn add_source(&mut self, file: SourceFile) -> Arc<SourceFile> {
+        let file = Arc::new(file);
+        self.sources
+            .insert(file.name().to_owned(), Arc::clone(&file));
+        file
+    }
+
+    /// Adds a finding located in `file`.
+    pub fn push(&mut self, file: &SourceFile, finding: Finding) {
+        self.diagnostics.push(finding.locate(file));
+    }
+
+    /// Adds a finding about a file with no text to show.
+    pub fn push_file(&mut self, name: &str, finding: Finding) {
+        self.diagnostics.push(finding.in_file(name));
+    }
+
+    /// Orders findings by file, then position, then code: stable output.
+    pub fn sort(&mut self) {
+        self.diagnostics.sort_by(|a, b| {
+            (&a.file, a.line, a.column, a.code, &a.message)
+                .cmp(&(&b.file, b.line, b.column, b.code, &b.message))
+        });
+        self.diagnostics.dedup();
+    }
+
+    /// Number of findings at `severity`.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+
+    /// True when any finding is an error (or a warning, with `strict`).
+    pub fn fails(&self, strict: bool) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error || (strict && d.severity == Severity::Warning))
+    }
+
+    /// Appends another report.
+    pub fn extend(&mut self, other: Report) {
+        self.diagnostics.extend(other.diagnostics);
+        self.sources.extend(other.sources);
+    }
+}

@@ -1,0 +1,489 @@
+//! YAML into a spanned [`Node`] tree, via `saphyr-parser`'s event stream.
+//!
+//! Why events and not a ready-made YAML→serde layer: validation needs what
+//! deserializers throw away — every duplicate key (EB silently drops one of
+//! the two sections), each scalar's style (`mode: 000755` unquoted is an
+//! integer, R79) and the exact span of every key and value. Plain scalars are
+//! typed with YAML 1.1 rules (`yes`, `on`, `0755` octal), which is what EB's
+//! own parser applies to `.ebextensions`.
+
+use super::SyntaxError;
+use super::tree::{Entry, Node, Number, Style, Value, escape_pointer};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// Parses `text` as a single YAML document. An empty document is `Null`.
+pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    Builder::new(text).run()
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        items: Vec<Node>,
+        pointer: String,
+        anchor: usize,
+        tag: Option<String>,
+    },
+    Map {
+        start: usize,
+        entries: Vec<Entry>,
+        key: Option<(String, Range<usize>)>,
+        pointer: String,
+        anchor: usize,
+        tag: Option<String>,
+    },
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    /// Byte offset of each character index (saphyr reports character
+    /// indices); empty when the text is ASCII and both are the same.
+    char_to_byte: Vec<usize>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    root: Option<Node>,
+    documents: usize,
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str) -> Self {
+        let char_to_byte = if text.is_ascii() {
+            Vec::new()
+        } else {
+            text.char_indices()
+                .map(|(b, _)| b)
+                .chain(std::iter::once(text.len()))
+                .collect()
+        };
+        Self {
+            text,
+            char_to_byte,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            root: None,
+            documents: 0,
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        if self.char_to_byte.is_empty() {
+            char_index.min(self.text.len())
+        } else {
+            self.char_to_byte
+                .get(char_index)
+                .copied()
+                .unwrap_or(self.text.len())
+        }
+    }
+
+    fn range(&self, span: Span) -> Range<usize> {
+        self.byte(span.start.index())..self.byte(span.end.index())
+    }
+
+    /// Pointer for the node about to start at the top of the stack.
+    fn child_pointer(&self) -> String {
+        match self.stack.last() {
+            None => String::new(),
+            Some(Frame::Seq { items, pointer, .. }) => format!("{pointer}/{}", items.len()),
+            Some(Frame::Map {
+                key: Some((k, _)),
+                pointer,
+                ..
+            }) => format!("{pointer}/{}", escape_pointer(k)),
+            // A node in key position: keys have no pointer of their own.
+            Some(Frame::Map { pointer, .. }) => pointer.clone(),
+        }
+    }
+
+    fn run(mut self) -> Result<Node, SyntaxError> {
+        let mut parser = Parser::new_from_str(self.text);
+        loop {
+            let (event, span) = match parser.next_event() {
+                None => break,
+                Some(Ok(ev)) => ev,
+                Some(Err(e)) => {
+                    let at = self.byte(e.marker().index());
+                    return Err(SyntaxError {
+                        message: e.info().to_owned(),
+                        span: at..at,
+                    });
+                }
+            };
+            match event {
+                Event::StreamEnd => break,
+                Event::DocumentStart(_) => {
+                    self.documents += 1;
+                    if self.documents > 1 {
+                        let r = self.range(span);
+                        return Err(SyntaxError {
+                            message:
+                                "a configuration file holds one YAML document; found a second `---`"
+                                    .into(),
+                            span: r,
+                        });
+                    }
+                }
+                Event::Scalar(value, style, anchor, tag) => {
+                    let tag = tag.map(|t| t.to_string());
+                    let range = self.range(span);
+                    let pointer = self.child_pointer();
+                    let node = scalar(&value, style, tag, range, pointer);
+                    self.finish(node, anchor);
+                }
+                Event::Alias(id) => {
+                    let range = self.range(span);
+                    let pointer = self.child_pointer();
+                    let Some(target) = self.anchors.get(&id) else {
+                        return Err(SyntaxError {
+                            message: "alias refers to an unknown anchor".into(),
+                            span: range,
+                        });
+                    };
+                    let mut node = target.clone();
+                    rebase(&mut node, &pointer);
+                    node.span = range;
+                    self.finish(node, 0);
+                }
+                Event::SequenceStart(anchor, tag) => {
+                    let pointer = self.child_pointer();
+                    let start = self.range(span).start;
+                    self.stack.push(Frame::Seq {
+                        start,
+                        items: Vec::new(),
+                        pointer,
+                        anchor,
+                        tag: tag.map(|t| t.to_string()),
+                    });
+                }
+                Event::MappingStart(anchor, tag) => {
+                    let pointer = self.child_pointer();
+                    let start = self.range(span).start;
+                    self.stack.push(Frame::Map {
+                        start,
+                        entries: Vec::new(),
+                        key: None,
+                        pointer,
+                        anchor,
+                        tag: tag.map(|t| t.to_string()),
+                    });
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let end = self.range(span).end;
+                    let (node, anchor) = match self.stack.pop() {
+                        Some(Frame::Seq {
+                            start,
+                            items,
+                            pointer,
+                            anchor,
+                            tag,
+                        }) => (
+                            collection(Value::Seq(items), start, end, pointer, tag),
+                            anchor,
+                        ),
+                        Some(Frame::Map {
+                            start,
+                            entries,
+                            pointer,
+                            anchor,
+                            tag,
+                            ..
+                        }) => (
+                            collection(Value::Map(entries), start, end, pointer, tag),
+                            anchor,
+                        ),
+                        None => continue,
+                    };
+                    self.finish(node, anchor);
+                }
+                Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
+            }
+        }
+        Ok(self.root.unwrap_or(Node {
+            value: Value::Null,
+            span: 0..0,
+            pointer: String::new(),
+            style: Style::Plain,
+            tag: None,
+        }))
+    }
+
+    /// Attaches a completed node to its parent (or makes it the root).
+    fn finish(&mut self, node: Node, anchor: usize) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                Some((k, key_span)) => entries.push(Entry {
+                    key: k,
+                    key_span,
+                    value: node,
+                }),
+                None => *key = Some((key_text(&node, self.text), node.span.clone())),
+            },
+        }
+    }
+}
+
+fn collection(
+    value: Value,
+    start: usize,
+    end: usize,
+    pointer: String,
+    tag: Option<String>,
+) -> Node {
+    Node {
+        value,
+        span: start..end.max(start),
+        pointer,
+        style: Style::Collection,
+        tag,
+    }
+}
+
+/// The text of a key: scalars by value, anything else as written.
+fn key_text(node: &Node, text: &str) -> String {
+    match &node.value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.raw.clone(),
+        Value::Bool(_) | Value::Null => text.get(node.span.clone()).unwrap_or("").to_owned(),
+        _ => text.get(node.span.clone()).unwrap_or("").trim().to_owned(),
+    }
+}
+
+/// Rewrites the pointers of a copied (aliased) subtree to its new place.
+fn rebase(node: &mut Node, pointer: &str) {
+    node.pointer = pointer.to_owned();
+    match &mut node.value {
+        Value::Seq(items) => {
+            for (i, n) in items.iter_mut().enumerate() {
+                rebase(n, &format!("{pointer}/{i}"));
+            }
+        }
+        Value::Map(entries) => {
+            for e in entries {
+                let p = format!("{pointer}/{}", escape_pointer(&e.key));
+                rebase(&mut e.value, &p);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn scalar(
+    value: &str,
+    style: ScalarStyle,
+    tag: Option<String>,
+    span: Range<usize>,
+    pointer: String,
+) -> Node {
+    let (value, style) = match style {
+        ScalarStyle::Plain => {
+            let v = match tag.as_deref() {
+                Some("!!str") => Value::String(value.to_owned()),
+                _ => resolve_plain(value),
+            };
+            (v, Style::Plain)
+        }
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+            (Value::String(value.to_owned()), Style::Quoted)
+        }
+        ScalarStyle::Literal | ScalarStyle::Folded => {
+            (Value::String(value.to_owned()), Style::Block)
+        }
+    };
+    Node {
+        value,
+        span,
+        pointer,
+        style,
+        tag,
+    }
+}
+
+/// Types a plain scalar by YAML 1.1 rules (the resolver PyYAML implements).
+pub fn resolve_plain(s: &str) -> Value {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Value::Bool(true);
+        }
+        "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Value::Bool(false);
+        }
+        _ => {}
+    }
+    if let Some(int) = yaml11_int(s) {
+        return Value::Number(Number {
+            raw: s.to_owned(),
+            int: Some(int),
+            #[allow(clippy::cast_precision_loss)]
+            float: int as f64,
+        });
+    }
+    if let Some(float) = yaml11_float(s) {
+        return Value::Number(Number {
+            raw: s.to_owned(),
+            int: None,
+            float,
+        });
+    }
+    Value::String(s.to_owned())
+}
+
+fn yaml11_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let digits = |b: &str, radix: u32| -> Option<i64> {
+        let clean: String = b.chars().filter(|&c| c != '_').collect();
+        if clean.is_empty() || b.starts_with('_') {
+            return None;
+        }
+        i64::from_str_radix(&clean, radix).ok()
+    };
+    let v = if let Some(b) = body.strip_prefix("0b") {
+        digits(b, 2)?
+    } else if let Some(h) = body.strip_prefix("0x") {
+        digits(h, 16)?
+    } else if body == "0" {
+        0
+    } else if let Some(o) = body.strip_prefix('0') {
+        if !o.chars().all(|c| matches!(c, '0'..='7' | '_')) {
+            return None;
+        }
+        digits(o, 8)?
+    } else if body.contains(':') {
+        // Sexagesimal (base 60), e.g. `1:30` = 90.
+        let mut acc: i64 = 0;
+        for (i, part) in body.split(':').enumerate() {
+            let ok = !part.is_empty() && part.chars().all(|c| c.is_ascii_digit() || c == '_');
+            if !ok || (i > 0 && part.len() > 2) {
+                return None;
+            }
+            acc = acc.checked_mul(60)?.checked_add(digits(part, 10)?)?;
+        }
+        if !body.starts_with(|c: char| ('1'..='9').contains(&c)) {
+            return None;
+        }
+        acc
+    } else {
+        if !body.starts_with(|c: char| ('1'..='9').contains(&c))
+            || !body.chars().all(|c| c.is_ascii_digit() || c == '_')
+        {
+            return None;
+        }
+        digits(body, 10)?
+    };
+    Some(if neg { -v } else { v })
+}
+
+fn yaml11_float(s: &str) -> Option<f64> {
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    match body {
+        ".inf" | ".Inf" | ".INF" => {
+            return Some(if s.starts_with('-') {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            });
+        }
+        ".nan" | ".NaN" | ".NAN" if body.len() == s.len() => return Some(f64::NAN),
+        _ => {}
+    }
+    let clean: String = body.chars().filter(|&c| c != '_').collect();
+    let (mantissa, exp) = match clean.find(['e', 'E']) {
+        Some(i) => (&clean[..i], Some(&clean[i + 1..])),
+        None => (clean.as_str(), None),
+    };
+    let mantissa_ok = {
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        (!int.is_empty() || !frac.is_empty())
+            && int.chars().all(|c| c.is_ascii_digit())
+            && frac.chars().all(|c| c.is_ascii_digit())
+            && (mantissa.contains('.') || exp.is_some())
+            && !int.is_empty()
+    };
+    let exp_ok = exp.is_none_or(|e| {
+        let d = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !d.is_empty() && d.chars().all(|c| c.is_ascii_digit())
+    });
+    if !(mantissa_ok && exp_ok) || body.starts_with('_') {
+        return None;
+    }
+    let v: f64 = clean.parse().ok()?;
+    Some(if s.starts_with('-') { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml11_types() {
+        assert_eq!(resolve_plain("yes"), Value::Bool(true));
+        assert_eq!(resolve_plain("Off"), Value::Bool(false));
+        assert!(matches!(
+            resolve_plain("000755"),
+            Value::Number(Number { int: Some(493), .. })
+        ));
+        assert!(matches!(
+            resolve_plain("755"),
+            Value::Number(Number { int: Some(755), .. })
+        ));
+        assert!(matches!(
+            resolve_plain("0x1F"),
+            Value::Number(Number { int: Some(31), .. })
+        ));
+        assert!(matches!(
+            resolve_plain("1:30"),
+            Value::Number(Number { int: Some(90), .. })
+        ));
+        assert!(matches!(
+            resolve_plain("1e3"),
+            Value::Number(Number { int: None, .. })
+        ));
+        assert!(matches!(
+            resolve_plain("3.5"),
+            Value::Number(Number { int: None, .. })
+        ));
+        assert_eq!(resolve_plain("~"), Value::Null);
+        for s in ["0789", "1.2.3", "e3", "v1", "12ab", "-", ".", "1_000x"] {
+            assert_eq!(resolve_plain(s), Value::String(s.into()), "{s}");
+        }
+    }
+
+    #[test]
+    fn spans_styles_and_duplicates() {
+        let text = "files:\n  \"/x\":\n    mode: 000755\n    content: |\n      é\ncommands: {}\ncommands: []\n";
+        let root = parse(text).unwrap();
+        let mode = root.at_pointer("/files/~1x/mode").unwrap();
+        assert_eq!(mode.style, Style::Plain);
+        assert_eq!(mode.as_i64(), Some(493));
+        assert_eq!(&text[mode.span.clone()], "000755");
+        assert_eq!(mode.pointer, "/files/~1x/mode");
+        let content = root.at_pointer("/files/~1x/content").unwrap();
+        assert_eq!(content.style, Style::Block);
+        assert_eq!(content.as_str(), Some("é\n"));
+        let dups = root.duplicate_keys();
+        assert_eq!(dups.len(), 1);
+        assert_eq!(dups[0].0, "commands");
+        assert_eq!(&text[dups[0].1[1].key_span.clone()], "commands");
+    }
+
+    #[test]
+    fn anchors_and_errors() {
+        let root = parse("a: &x {k: 1}\nb: *x\n").unwrap();
+        assert_eq!(root.at_pointer("/b/k").unwrap().pointer, "/b/k");
+        let err = parse("a: [1\n").unwrap_err();
+        assert!(!err.message.is_empty());
+        assert!(parse("a: 1\n---\nb: 2\n").is_err());
+        assert!(parse("").unwrap().is_null());
+    }
+}

@@ -1,0 +1,255 @@
+//! `ebpack validate`: every rule of `docs/rules.md` that can be checked
+//! offline, over a bundle folder, a built zip, or a single file.
+//!
+//! Inputs are first turned into one [`Bundle`] (a list of entries with
+//! modes and contents), so the folder a user edits and the zip EB receives
+//! are checked by the same code. Each rule module pushes [`Finding`]s into a
+//! [`Ctx`]; nothing stops at the first problem.
+
+pub mod archive;
+mod bundle;
+pub mod dockerrun;
+pub mod ebextensions;
+pub mod platform;
+
+pub use bundle::{Bundle, BundleEntry, EntryKind, InputError, read_dir, read_zip};
+
+use crate::diag::{Finding, Report, Severity};
+use crate::source::SourceFile;
+use crate::syntax::{self, Node};
+use std::path::Path;
+
+/// The platform the bundle is validated for (rules that differ by platform).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Platform {
+    /// ECS running on Amazon Linux 2 / 2023 (Dockerrun v2). The default.
+    #[default]
+    EcsAl2,
+    /// The retired Multicontainer Docker platform on the Amazon Linux AMI.
+    McAl1,
+    /// Docker running on Amazon Linux 2 / 2023 (Dockerrun v1/v3, Compose).
+    DockerAl2,
+}
+
+impl Platform {
+    /// The name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::EcsAl2 => "ecs-al2",
+            Platform::McAl1 => "mc-al1",
+            Platform::DockerAl2 => "docker-al2",
+        }
+    }
+}
+
+impl std::str::FromStr for Platform {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "ecs-al2" => Ok(Platform::EcsAl2),
+            "mc-al1" => Ok(Platform::McAl1),
+            "docker-al2" => Ok(Platform::DockerAl2),
+            other => Err(format!(
+                "unknown platform `{other}`; expected `ecs-al2`, `mc-al1` or `docker-al2`"
+            )),
+        }
+    }
+}
+
+/// Resolved validation settings.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Target platform.
+    pub platform: Platform,
+    /// Downgrade unknown container keys (R21) to warnings.
+    pub allow_unknown_keys: bool,
+}
+
+/// Where findings of one file are collected while its rules run.
+pub struct Ctx<'a> {
+    /// Settings.
+    pub options: &'a Options,
+    /// The whole bundle, when the file is part of one (cross-file rules).
+    pub bundle: Option<&'a Bundle>,
+    /// The file being checked.
+    pub file: &'a SourceFile,
+    findings: Vec<Finding>,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context for `file`.
+    pub fn new(options: &'a Options, bundle: Option<&'a Bundle>, file: &'a SourceFile) -> Self {
+        Self {
+            options,
+            bundle,
+            file,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Records a finding.
+    pub fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    /// The findings so far.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// Moves the findings into `report`, located in this context's file.
+    pub fn finish(self, report: &mut Report) {
+        for f in self.findings {
+            report.push(self.file, f);
+        }
+    }
+}
+
+/// Validates whatever `path` is: a folder, a `.zip`, a `Dockerrun.aws.json`
+/// (or any `.json`), or a `.config` file.
+pub fn validate_path(path: &Path, options: &Options) -> Result<Report, InputError> {
+    let meta = std::fs::metadata(path).map_err(|source| InputError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    if meta.is_dir() {
+        let bundle = read_dir(path, None)?;
+        return Ok(validate_bundle(&bundle, options));
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".zip") || lower.ends_with(".war") {
+        let bundle = read_zip(path)?;
+        return Ok(validate_bundle(&bundle, options));
+    }
+    let bytes = std::fs::read(path).map_err(|source| InputError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let display = path.to_string_lossy().into_owned();
+    let mut report = Report::default();
+    if lower.ends_with(".json") {
+        validate_dockerrun_file(&display, &bytes, options, None, &mut report);
+    } else if lower.ends_with(".config") || lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        validate_config_file(&display, &bytes, options, None, &mut report);
+    } else {
+        return Err(InputError::UnknownKind {
+            path: path.to_owned(),
+        });
+    }
+    report.sort();
+    Ok(report)
+}
+
+/// Validates a bundle read from a folder or a zip.
+pub fn validate_bundle(bundle: &Bundle, options: &Options) -> Report {
+    let mut report = Report::default();
+    archive::check(bundle, options, &mut report);
+    dockerrun::check_bundle(bundle, options, &mut report);
+    for entry in &bundle.entries {
+        if ebextensions::is_config_entry(&entry.name) {
+            if let Some(data) = &entry.data {
+                let display = bundle.display_name(&entry.name);
+                validate_config_file(&display, data, options, Some(bundle), &mut report);
+            }
+        }
+    }
+    ebextensions::check_bundle(bundle, options, &mut report);
+    platform::check(bundle, options, &mut report);
+    report.sort();
+    report
+}
+
+/// Decodes UTF-8 text, or reports why it is not text.
+pub(crate) fn decode<'b>(
+    display: &str,
+    bytes: &'b [u8],
+    code: &'static str,
+    report: &mut Report,
+) -> Option<&'b str> {
+    match std::str::from_utf8(bytes) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            report.push_file(
+                display,
+                Finding::error(
+                    code,
+                    format!(
+                        "file is not valid UTF-8 (invalid byte at offset {})",
+                        e.valid_up_to()
+                    ),
+                    "save the file as UTF-8 text",
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Parses and checks one Dockerrun file.
+pub fn validate_dockerrun_file(
+    display: &str,
+    bytes: &[u8],
+    options: &Options,
+    bundle: Option<&Bundle>,
+    report: &mut Report,
+) {
+    let Some(text) = decode(display, bytes, "R15", report) else {
+        return;
+    };
+    let file = report.add_source(SourceFile::new(display, text));
+    match syntax::json::parse(text) {
+        Ok(root) => {
+            let mut ctx = Ctx::new(options, bundle, &file);
+            dockerrun::check(&root, &mut ctx);
+            ctx.finish(report);
+        }
+        Err(e) => report.push(
+            &file,
+            Finding::error(
+                "R15",
+                format!("invalid JSON: {}", e.message),
+                "Dockerrun.aws.json must be strict JSON: no comments, no trailing commas, double-quoted keys",
+            )
+            .at_span(e.span, ""),
+        ),
+    }
+}
+
+/// Parses and checks one `.ebextensions` config file.
+pub fn validate_config_file(
+    display: &str,
+    bytes: &[u8],
+    options: &Options,
+    bundle: Option<&Bundle>,
+    report: &mut Report,
+) {
+    let Some(text) = decode(display, bytes, "R63", report) else {
+        return;
+    };
+    let file = report.add_source(SourceFile::new(display, text));
+    let mut ctx = Ctx::new(options, bundle, &file);
+    match syntax::yaml::parse(text) {
+        Ok(root) => ebextensions::check_file(&root, &mut ctx),
+        Err(e) => ebextensions::syntax_error(&e, &mut ctx),
+    }
+    ctx.finish(report);
+}
+
+/// Parses a config file of a bundle into a tree, for cross-file rules.
+/// Files that do not parse yield `None` (their error is reported elsewhere).
+pub fn parse_config(bytes: &[u8]) -> Option<Node> {
+    syntax::yaml::parse(std::str::from_utf8(bytes).ok()?).ok()
+}
+
+/// Severity for an unknown container key under the current options.
+pub fn unknown_key_severity(options: &Options) -> Severity {
+    if options.allow_unknown_keys {
+        Severity::Warning
+    } else {
+        Severity::Error
+    }
+}
