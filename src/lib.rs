@@ -14,6 +14,7 @@
 pub mod diag;
 pub mod exit;
 pub mod fileset;
+pub mod generate;
 pub mod source;
 pub mod syntax;
 pub mod validate;
