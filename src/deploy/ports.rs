@@ -1,6 +1,6 @@
 //! The seam between deploy logic and AWS: two small traits with domain types
 //! in and out, so the orchestration in [`super::publish`] and
-//! [`super::deploy`] is tested with in-memory fakes and runs unchanged
+//! [`super::update`] is tested with in-memory fakes and runs unchanged
 //! against the real SDK (`crate::aws`) or the local emulator.
 
 use std::path::Path;

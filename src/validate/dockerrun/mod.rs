@@ -8,11 +8,11 @@ use crate::syntax::Node;
 /// Bundle-level Dockerrun rules: finds the Dockerrun (R2), detects the
 /// platform kind (R1, R3, R4) and validates the file.
 pub fn check_bundle(bundle: &Bundle, options: &Options, report: &mut Report) {
-    if let Some(entry) = bundle.get("Dockerrun.aws.json") {
-        if let Some(data) = &entry.data {
-            let display = bundle.display_name(&entry.name);
-            super::validate_dockerrun_file(&display, data, options, Some(bundle), report);
-        }
+    if let Some(entry) = bundle.get("Dockerrun.aws.json")
+        && let Some(data) = &entry.data
+    {
+        let display = bundle.display_name(&entry.name);
+        super::validate_dockerrun_file(&display, data, options, Some(bundle), report);
     }
 }
 
