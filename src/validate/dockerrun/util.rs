@@ -65,10 +65,28 @@ pub(super) fn wrong_type(
                 node.type_name(),
                 show(node)
             ),
-            format!("write {what} as {expected}"),
+            fix_help(node, expected),
         )
         .at(node),
     );
+}
+
+/// A one-line fix for a wrongly typed value: drop the quotes when the
+/// string holds what is expected, else name the expected type.
+fn fix_help(node: &Node, expected: &str) -> String {
+    if let Some(s) = node.as_str() {
+        let t = s.trim();
+        if expected.starts_with("an integer") && t.parse::<i64>().is_ok() {
+            return format!("remove the quotes: `{t}`");
+        }
+        if expected.starts_with("a boolean") && (t == "true" || t == "false") {
+            return format!("remove the quotes: `{t}`");
+        }
+    }
+    if expected == "a string" && matches!(node.value, Value::Number(_) | Value::Bool(_)) {
+        return format!("quote it: `\"{}\"`", show(node));
+    }
+    format!("change it to {expected}")
 }
 
 /// The string value of `node`, or a type finding.

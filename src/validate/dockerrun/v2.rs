@@ -183,7 +183,7 @@ fn containers<'a>(root: &'a Node, ctx: &mut Ctx<'_>) -> Vec<Container<'a>> {
         );
     }
     if let Some(extra) = items.get(10) {
-        ctx.push(Finding::error("R20", format!("`containerDefinitions` has {} containers; ECS allows at most 10 per task definition", items.len()), "move containers to another environment or merge them").at(extra));
+        ctx.push(Finding::error("R20", format!("`containerDefinitions` has {} containers; ECS allows at most 10 per task definition", items.len()), "move containers to another environment or merge them").at_span(util::anchor(extra).0, extra.pointer.clone()));
     }
     items
         .iter()
@@ -263,8 +263,17 @@ fn essential(root: &Node, containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
     if containers.iter().any(|c| c.essential) {
         return;
     }
-    let at = root.get("containerDefinitions").unwrap_or(root);
-    ctx.push(Finding::error("R30", "no container is essential; ECS requires at least one (`All tasks must have at least one essential container`)", "set `\"essential\": true` on the main container (omitting it also means true)").at(at));
+    let f = Finding::error(
+        "R30",
+        "no container is essential; ECS requires at least one (`All tasks must have at least one essential container`)",
+        "set `\"essential\": true` on the main container (omitting it also means true)",
+    );
+    ctx.push(
+        match containers.iter().find_map(|c| c.node.get("essential")) {
+            Some(e) => f.at(e),
+            None => util::missing(f, root.get("containerDefinitions").unwrap_or(root)),
+        },
+    );
 }
 
 /// R32: a (hostPort, protocol) pair is used once across all containers.
