@@ -7,9 +7,12 @@
 //! bundle (R3, R4, R57, R59), then runs the rule set of that version.
 
 mod container;
+mod env;
 mod fields;
 pub mod image_ref;
 mod instance;
+mod ports;
+mod runtime;
 mod util;
 mod v1v3;
 mod v2;
