@@ -209,7 +209,7 @@ fn r71_environment_properties() {
     fires(
         &format!("{ns}    HOSTS: \"a,b\"\n"),
         "R71",
-        E,
+        W,
         "/option_settings/aws:elasticbeanstalk:application:environment/HOSTS",
     );
     fires(

@@ -378,10 +378,13 @@ fn env_property(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
             .at(s.value),
         );
     } else if let Some(c) = text.chars().find(|c| !value_char_ok(*c)) {
+        // A warning, not an error: EB's documented character set is
+        // narrower than what it accepts (AWS's own Django tutorial set
+        // `PYTHONPATH: "...:$PYTHONPATH"`).
         ctx.push(
-            Finding::error(
+            Finding::warning(
                 "R71",
-                format!("value of environment property `{name}` contains `{c}`, which EB does not allow"),
+                format!("value of environment property `{name}` contains `{c}`, outside the documented character set"),
                 "values may hold letters, digits, spaces and `_ . : / = + \\ - @ ' \"`; encode other characters (e.g. base64)",
             )
             .at(s.value),
