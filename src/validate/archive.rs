@@ -141,8 +141,10 @@ fn size(bundle: &Bundle, report: &mut Report) {
     report.push_file(&bundle.display, f);
 }
 
-/// R7: every entry under one folder that holds the root files.
-fn parent_folder(bundle: &Bundle, report: &mut Report) {
+/// The single top-level folder every entry lives in, when the root files
+/// are only found under it (the "zipped the folder, not its contents"
+/// mistake, R7): `(folder, first root file found below it)`.
+pub(crate) fn wrapping_folder(bundle: &Bundle) -> Option<(String, String)> {
     let names: Vec<&str> = bundle
         .entries
         .iter()
@@ -154,24 +156,33 @@ fn parent_folder(bundle: &Bundle, report: &mut Report) {
             .iter()
             .any(|n| ROOT_FILES.iter().any(|r| root_has(n, r)))
     {
-        return;
+        return None;
     }
     let first = |n: &str| n.split(['/', '\\']).next().unwrap_or("").to_owned();
     let top = first(names[0]);
     if top.is_empty() || !names.iter().all(|n| first(n) == top) {
-        return;
+        return None;
     }
     let prefix = format!("{top}/");
-    let found = names.iter().find(|n| {
+    let hit = names.iter().find(|n| {
         n.strip_prefix(&prefix)
             .is_some_and(|rest| ROOT_FILES.iter().any(|r| root_has(rest, r)))
-    });
-    if let Some(hit) = found {
+    })?;
+    Some((top, (*hit).to_owned()))
+}
+
+/// R7: every entry under one folder that holds the root files.
+fn parent_folder(bundle: &Bundle, report: &mut Report) {
+    if let Some((top, hit)) = wrapping_folder(bundle) {
+        let prefix = format!("{top}/");
         report.push_file(
-            &bundle.display_name(hit),
+            &bundle.display_name(&hit),
             Finding::error(
                 "R7",
-                format!("every entry is inside the folder `{top}/`: EB looks for `{}` at the root of the zip", hit.strip_prefix(&prefix).unwrap_or(hit)),
+                format!(
+                    "every entry is inside the folder `{top}/`: EB looks for `{}` at the root of the zip",
+                    hit.strip_prefix(&prefix).unwrap_or(&hit)
+                ),
                 format!("zip the contents of `{top}`, not the folder itself (`cd {top} && zip -r ../bundle.zip .`)"),
             ),
         );

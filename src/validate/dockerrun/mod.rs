@@ -98,6 +98,12 @@ fn misplaced_candidates(bundle: &Bundle) -> Vec<&super::BundleEntry> {
 
 fn missing_dockerrun(bundle: &Bundle, options: &Options, report: &mut Report) {
     let candidates = misplaced_candidates(bundle);
+    // A zip of the folder instead of its contents is reported once, as R7.
+    let wrapped = bundle
+        .is_zip
+        .then(|| super::archive::wrapping_folder(bundle))
+        .flatten()
+        .map(|(top, _)| format!("{top}/"));
     for c in &candidates {
         let display = bundle.display_name(&c.name);
         let at_root = !c.name.contains('/');
@@ -118,7 +124,12 @@ fn missing_dockerrun(bundle: &Bundle, options: &Options, report: &mut Report) {
                 format!("move it to the root of the bundle as `{FILE_NAME}`"),
             )
         };
-        report.push_file(&display, Finding::error("R2", message, help));
+        let under_wrapper = wrapped
+            .as_deref()
+            .is_some_and(|w| c.name.strip_prefix(w) == Some(FILE_NAME));
+        if !under_wrapper {
+            report.push_file(&display, Finding::error("R2", message, help));
+        }
         if let Some(data) = &c.data {
             super::validate_dockerrun_file(&display, data, options, Some(bundle), report);
         }
