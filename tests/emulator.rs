@@ -224,6 +224,120 @@ async fn create_storage_location_creates_the_default_bucket_in_s3() {
 }
 
 #[tokio::test]
+async fn multipart_uploads_work_with_the_sdk_defaults_and_back_a_version() {
+    // ebpack streams large bundles with multipart uploads (with the SDK's
+    // default checksums) and aborts failed ones.
+    let fx = Fixture::new().await;
+    let key = format!("{}/big.zip", fx.app);
+    let mut bundle = dockerrun_v2_bundle();
+    bundle.resize(5 * 1024 * 1024 + 4096, 0); // trailing bytes after the zip's end are harmless
+    let (first, second) = bundle.split_at(5 * 1024 * 1024);
+    let upload = fx
+        .s3
+        .create_multipart_upload()
+        .bucket(&fx.bucket)
+        .key(&key)
+        .send()
+        .await
+        .unwrap();
+    let upload_id = upload.upload_id().unwrap();
+    let mut parts = Vec::new();
+    for (number, chunk) in [(1, first), (2, second)] {
+        let part = fx
+            .s3
+            .upload_part()
+            .bucket(&fx.bucket)
+            .key(&key)
+            .upload_id(upload_id)
+            .part_number(number)
+            .body(ByteStream::from(chunk.to_vec()))
+            .send()
+            .await
+            .unwrap();
+        parts.push(
+            aws_sdk_s3::types::CompletedPart::builder()
+                .part_number(number)
+                .e_tag(part.e_tag().unwrap())
+                .build(),
+        );
+    }
+    fx.s3
+        .complete_multipart_upload()
+        .bucket(&fx.bucket)
+        .key(&key)
+        .upload_id(upload_id)
+        .multipart_upload(
+            aws_sdk_s3::types::CompletedMultipartUpload::builder()
+                .set_parts(Some(parts))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let head = fx
+        .s3
+        .head_object()
+        .bucket(&fx.bucket)
+        .key(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.content_length(), Some(bundle.len() as i64));
+
+    let created = fx
+        .eb
+        .create_application_version()
+        .application_name(&fx.app)
+        .version_label("big")
+        .source_bundle(
+            S3Location::builder()
+                .s3_bucket(&fx.bucket)
+                .s3_key(&key)
+                .build(),
+        )
+        .auto_create_application(true)
+        .process(true)
+        .send()
+        .await
+        .expect("a version of the multipart object");
+    assert_eq!(
+        created
+            .application_version()
+            .unwrap()
+            .status()
+            .unwrap()
+            .as_str(),
+        "PROCESSING"
+    );
+
+    let aborted = fx
+        .s3
+        .create_multipart_upload()
+        .bucket(&fx.bucket)
+        .key("x/aborted.zip")
+        .send()
+        .await
+        .unwrap();
+    fx.s3
+        .abort_multipart_upload()
+        .bucket(&fx.bucket)
+        .key("x/aborted.zip")
+        .upload_id(aborted.upload_id().unwrap())
+        .send()
+        .await
+        .expect("AbortMultipartUpload");
+    let listed = fx
+        .s3
+        .list_multipart_uploads()
+        .bucket(&fx.bucket)
+        .prefix("x/")
+        .send()
+        .await
+        .unwrap();
+    assert!(listed.uploads().is_empty());
+}
+
+#[tokio::test]
 async fn version_pointing_at_a_missing_object_is_refused_with_the_exact_message() {
     let fx = Fixture::new().await;
     let key = format!("{}/missing.zip", fx.app);
@@ -866,71 +980,80 @@ async fn event_request_ids_survive_the_response_serialisation() {
     );
 }
 
-#[tokio::test]
-async fn failed_deployments_keep_the_old_label_and_emit_error_events() {
+/// Deploy `bytes` as `label` to a Ready environment running a good version:
+/// the deployment must fail with `reason` among its ERROR events, end with
+/// "Failed to deploy application.", and leave the environment Ready/Red on
+/// its old label.
+async fn assert_deployment_fails(
+    label: &str,
+    bytes: Vec<u8>,
+    requested: Option<&str>,
+    reason: &str,
+) {
     let fx = Fixture::new().await;
-    let nested = zip_bytes(&[("app/Dockerrun.aws.json", br#"{"AWSEBDockerrunVersion": 2}"#)]);
-    let unparsable = zip_bytes(&[("Dockerrun.aws.json", b"{ not json")]);
-    let cases: [(&str, Vec<u8>, Option<&str>, &str); 4] = [
-        (
-            "notzip",
-            b"plain text, not an archive".to_vec(),
-            None,
-            "not a valid ZIP archive",
-        ),
-        (
-            "nodockerrun",
-            nested,
-            None,
-            "No ecs task definition (or empty definition file) found in environment",
-        ),
-        (
-            "badjson",
-            unparsable,
-            None,
-            "failed to parse Dockerrun.aws.json",
-        ),
-        (
-            "requested",
-            dockerrun_v2_bundle(),
-            Some("Test asked for this failure."),
-            "Test asked for this failure.",
-        ),
-    ];
-    for (label, bytes, requested, reason) in cases {
-        let env = fx.ready_env(&format!("{label}-ok")).await;
-        fx.version(label, bytes).await;
-        if let Some(reason) = requested {
-            fx.emu.fail_next_deployment(&env, Some(reason));
-        }
-        let request_id = fx.deploy(&env, label).await;
-        let done = fx
-            .wait_env(&env, |e| e.status() == Some(&EnvironmentStatus::Ready))
-            .await;
-        assert_eq!(done.health(), Some(&EnvironmentHealth::Red), "{label}");
-        assert_eq!(
-            done.version_label(),
-            Some(format!("{label}-ok").as_str()),
-            "{label}: old label kept"
-        );
-
-        let events = fx.events_for(&request_id).await;
-        assert_eq!(
-            events[0].message(),
-            Some("Failed to deploy application."),
-            "{label}"
-        );
-        assert_eq!(events[0].severity(), Some(&EventSeverity::Error));
-        assert!(
-            events
-                .iter()
-                .any(|e| e.severity() == Some(&EventSeverity::Error)
-                    && e.message().unwrap().contains(reason)),
-            "{label}: {:?}",
-            messages(&events)
-        );
-        assert!(!messages(&events).contains(&"Environment update completed successfully."));
+    let env = fx.ready_env(&format!("{label}-ok")).await;
+    fx.version(label, bytes).await;
+    if let Some(reason) = requested {
+        fx.emu.fail_next_deployment(&env, Some(reason));
     }
+    let request_id = fx.deploy(&env, label).await;
+    let done = fx
+        .wait_env(&env, |e| e.status() == Some(&EnvironmentStatus::Ready))
+        .await;
+    assert_eq!(done.health(), Some(&EnvironmentHealth::Red), "{label}");
+    assert_eq!(
+        done.version_label(),
+        Some(format!("{label}-ok").as_str()),
+        "{label}: old label kept"
+    );
+
+    let events = fx.events_for(&request_id).await;
+    assert_eq!(
+        events[0].message(),
+        Some("Failed to deploy application."),
+        "{label}"
+    );
+    assert_eq!(events[0].severity(), Some(&EventSeverity::Error));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.severity() == Some(&EventSeverity::Error)
+                && e.message().unwrap().contains(reason)),
+        "{label}: {:?}",
+        messages(&events)
+    );
+    assert!(!messages(&events).contains(&"Environment update completed successfully."));
+}
+
+#[tokio::test]
+async fn deployment_of_a_bundle_that_is_not_a_zip_fails() {
+    let bytes = b"plain text, not an archive".to_vec();
+    assert_deployment_fails("notzip", bytes, None, "not a valid ZIP archive").await;
+}
+
+#[tokio::test]
+async fn deployment_without_dockerrun_at_the_root_fails() {
+    let nested = zip_bytes(&[("app/Dockerrun.aws.json", br#"{"AWSEBDockerrunVersion": 2}"#)]);
+    let reason = "No ecs task definition (or empty definition file) found in environment";
+    assert_deployment_fails("nodockerrun", nested, None, reason).await;
+}
+
+#[tokio::test]
+async fn deployment_with_an_unparsable_dockerrun_fails() {
+    let unparsable = zip_bytes(&[("Dockerrun.aws.json", b"{ not json")]);
+    assert_deployment_fails(
+        "badjson",
+        unparsable,
+        None,
+        "failed to parse Dockerrun.aws.json",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn deployment_fails_when_a_test_asks_for_it() {
+    let reason = "Test asked for this failure.";
+    assert_deployment_fails("requested", dockerrun_v2_bundle(), Some(reason), reason).await;
 }
 
 #[tokio::test]

@@ -8,6 +8,9 @@
 #   emulator.sh stop    stop it (no-op if it is not running)
 #   emulator.sh env     print `export AWS_ENDPOINT_URL=... AWS_...` for a shell
 #   emulator.sh status  print the endpoint if running, exit 1 otherwise
+#   emulator.sh create-env APP ENV [STACK]
+#                       create an application and a Ready environment in the
+#                       running emulator (to try `ebpack deploy` by hand)
 #
 # Environment: EBEMU_PYTHON (interpreter used to create the venv; default
 # python3.11, else python3 >= 3.11), EBEMU_STATE_DIR (pid/port/log files;
@@ -182,6 +185,12 @@ case "$cmd" in
   env)
     endpoint="$(running_endpoint)" || die "not running; run: $0 start"
     echo "export AWS_ENDPOINT_URL=$endpoint AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1"
+    ;;
+  create-env)
+    [[ $# -ge 3 ]] || die "usage: $0 create-env APP ENV [SOLUTION_STACK]"
+    endpoint="$(running_endpoint)" || die "not running; run: $0 start"
+    (cd "$HERE" && "$VENV/bin/python" -m ebemu.seed --endpoint "$endpoint" --app "$2" --env "$3" \
+      ${4:+--stack "$4"})
     ;;
   *)
     awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2

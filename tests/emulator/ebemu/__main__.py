@@ -23,7 +23,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--port-file", help="write the bound port here (atomically) once listening")
     parser.add_argument("--parent-pid", type=int, help="exit when this process is gone")
     parser.add_argument(
-        "--delay", action="append", default=[], metavar="NAME=SECONDS",
+        "--delay",
+        action="append",
+        default=[],
+        metavar="NAME=SECONDS",
         help="start-up value of a delay (" + ", ".join(state.DEFAULT_DELAYS) + "); repeatable",
     )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")

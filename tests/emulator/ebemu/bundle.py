@@ -45,10 +45,7 @@ def deployment_error(data: bytes, solution_stack: str) -> str | None:
         )
     with archive:
         if archive.testzip() is not None:
-            return (
-                "Instance deployment failed to unzip the application source bundle: "
-                "an entry is corrupt."
-            )
+            return "Instance deployment failed to unzip the application source bundle: an entry is corrupt."
         names = set(archive.namelist())
         kind = platform_kind(solution_stack)
         if kind == "other":

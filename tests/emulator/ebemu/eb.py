@@ -16,13 +16,14 @@ state.py) can change at any moment and only affect operations started later.
 from __future__ import annotations
 
 import base64
+import contextlib
 import random
 import re
 import string
 import threading
 import uuid
 import warnings
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from moto.core.exceptions import ServiceException
@@ -87,15 +88,17 @@ def invalid_state(name: str, must_be: str = "Ready") -> InvalidParameterValue:
 def now() -> datetime:
     """UTC now, naive (as moto stores times) and cut to milliseconds: event
     times round-trip exactly through clients that page with StartTime."""
-    t = datetime.now(timezone.utc).replace(tzinfo=None)
+    t = datetime.now(UTC).replace(tzinfo=None)
     return t.replace(microsecond=t.microsecond // 1000 * 1000)
 
 
 MS = timedelta(milliseconds=1)
+ALNUM = string.ascii_lowercase + string.digits
 SEVERITIES = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
 STACK_RE = re.compile(r"^64bit (?P<os>.+?) (?:v(?P<ver>[0-9][^ ]*) )?running (?P<platform>.+)$")
 PLATFORM_ARN_RE = re.compile(
-    r"^arn:[^:]+:elasticbeanstalk:[^:]*:[^:]*:platform/(?P<platform>.+) running on 64bit (?P<os>.+)/(?P<ver>[^/]+)$"
+    r"^arn:[^:]+:elasticbeanstalk:[^:]*:[^:]*:platform/"
+    r"(?P<platform>.+) running on 64bit (?P<os>.+)/(?P<ver>[^/]+)$"
 )
 
 
@@ -161,7 +164,7 @@ def compact(d: dict[str, Any]) -> dict[str, Any]:
 class AppVersion:
     def __init__(
         self,
-        app: "EmuApplication",
+        app: EmuApplication,
         label: str,
         description: str | None,
         source_bundle: dict[str, str] | None,
@@ -207,7 +210,7 @@ class AppVersion:
 
 
 class EmuApplication(Application):
-    def __init__(self, backend: "EmuBackend", application_name: str, description: str | None = None):
+    def __init__(self, backend: EmuBackend, application_name: str, description: str | None = None):
         super().__init__(backend, application_name)
         self.description = description
         self.date_created = now()
@@ -233,10 +236,12 @@ class Operation:
 
 
 class Environment:
-    def __init__(self, backend: "EmuBackend", app: EmuApplication, name: str, stack: str, params: dict[str, Any]):
+    def __init__(
+        self, backend: EmuBackend, app: EmuApplication, name: str, stack: str, params: dict[str, Any]
+    ):
         region = backend.region_name
         self.name = name
-        self.id = "e-" + rand(string.ascii_lowercase + string.digits, 10)
+        self.id = "e-" + rand(ALNUM, 10)
         self.application_name = app.application_name
         self.stack = stack
         self.platform_arn = platform_arn_for(stack, region)
@@ -245,7 +250,9 @@ class Environment:
         tier = params.get("Tier") or {}
         self.tier = {
             "Name": tier.get("Name", "WebServer"),
-            "Type": tier.get("Type", "Standard" if tier.get("Name", "WebServer") == "WebServer" else "SQS/HTTP"),
+            "Type": tier.get(
+                "Type", "Standard" if tier.get("Name", "WebServer") == "WebServer" else "SQS/HTTP"
+            ),
             "Version": tier.get("Version", "1.0"),
         }
         self.tags = {t["Key"]: t["Value"] for t in params.get("Tags") or []}
@@ -256,7 +263,7 @@ class Environment:
             self.cname: str | None = (
                 f"{prefix}.{region}.elasticbeanstalk.com"
                 if prefix
-                else f"{name}.eba-{rand(string.ascii_lowercase + string.digits, 8)}.{region}.elasticbeanstalk.com"
+                else f"{name}.eba-{rand(ALNUM, 8)}.{region}.elasticbeanstalk.com"
             )
             self.endpoint_url: str | None = (
                 f"awseb-{self.id}-AWSEBLoa-{rand(string.ascii_uppercase + string.digits, 12)}"
@@ -377,9 +384,7 @@ class EmuBackend(EBBackend):
     def create_application_version(self, p: dict[str, Any]) -> AppVersion:
         name, label = p.get("ApplicationName"), p.get("VersionLabel")
         if not name or not label:
-            raise MissingParameter(
-                "ApplicationName and VersionLabel are required."
-            )
+            raise MissingParameter("ApplicationName and VersionLabel are required.")
         if name not in self.applications:
             if not p.get("AutoCreateApplication"):
                 raise InvalidParameterValue(f"No Application named '{name}' found.")
@@ -400,7 +405,9 @@ class EmuBackend(EBBackend):
             bundle_ok = bundle.is_zip(data)
             source = {"S3Bucket": bucket, "S3Key": key}
         # Without SourceBundle the service deploys its sample application.
-        version = AppVersion(app, label, p.get("Description"), source or None, bool(p.get("Process")), bundle_ok)
+        version = AppVersion(
+            app, label, p.get("Description"), source or None, bool(p.get("Process")), bundle_ok
+        )
         app.app_versions[label] = version
         app.date_updated = version.created
         return version
@@ -440,16 +447,20 @@ class EmuBackend(EBBackend):
             )
         del app.app_versions[label]
         if p.get("DeleteSourceBundle") and version.source_bundle:
-            try:
+            # The service also ignores an already-missing bundle.
+            with contextlib.suppress(Exception):
                 self._s3().delete_object(version.source_bundle["S3Bucket"], version.source_bundle["S3Key"])
-            except Exception:
-                pass  # the service also ignores an already-missing bundle
 
     # --- events --------------------------------------------------------------
 
     def add_event(
-        self, env: Environment, at: datetime, message: str, request_id: str,
-        severity: str = "INFO", version_label: str | None = None,
+        self,
+        env: Environment,
+        at: datetime,
+        message: str,
+        request_id: str,
+        severity: str = "INFO",
+        version_label: str | None = None,
     ) -> None:
         self.event_seq += 1
         self.events.append(
@@ -469,9 +480,15 @@ class EmuBackend(EBBackend):
         )
 
     def schedule(
-        self, env: Environment, kind: str, request_id: str, delay: float,
-        steps: list[tuple[float, str, str]], final: dict[str, Any],
-        abortable: bool = False, version_label: str | None = None,
+        self,
+        env: Environment,
+        kind: str,
+        request_id: str,
+        delay: float,
+        steps: list[tuple[float, str, str]],
+        final: dict[str, Any],
+        abortable: bool = False,
+        version_label: str | None = None,
     ) -> None:
         """Start an operation whose events appear at fractions of ``delay``
         (the last one marks the end) and whose ``final`` attributes apply when
@@ -499,9 +516,17 @@ class EmuBackend(EBBackend):
                 continue
             if env_ids is not None and e["_env"] not in env_ids:
                 continue
-            if any(p.get(k) and e.get(k) != p[k] for k in (
-                "ApplicationName", "VersionLabel", "TemplateName", "EnvironmentName", "PlatformArn", "RequestId",
-            )):
+            if any(
+                p.get(k) and e.get(k) != p[k]
+                for k in (
+                    "ApplicationName",
+                    "VersionLabel",
+                    "TemplateName",
+                    "EnvironmentName",
+                    "PlatformArn",
+                    "RequestId",
+                )
+            ):
                 continue
             if SEVERITIES.index(e["Severity"]) < min_sev:
                 continue
@@ -552,14 +577,28 @@ class EmuBackend(EBBackend):
             )
         return bundle.deployment_error(data, env.stack)
 
-    def failure_steps(self, env: Environment, reason: str, final_message: str) -> list[tuple[float, str, str]]:
+    def failure_steps(
+        self, env: Environment, reason: str, final_message: str
+    ) -> list[tuple[float, str, str]]:
         return [
             (0.70, "ERROR", reason),
-            (0.75, "ERROR", f"[Instance: {env.instance_id}] Command failed on instance. Return code: 1 "
-                            "Output: Engine execution has encountered an error.."),
-            (0.80, "INFO", "Command execution completed on all instances. Summary: [Successful: 0, Failed: 1]."),
-            (0.90, "ERROR", f"Unsuccessful command execution on instance id(s) '{env.instance_id}'. "
-                            "Aborting the operation."),
+            (
+                0.75,
+                "ERROR",
+                f"[Instance: {env.instance_id}] Command failed on instance. Return code: 1 "
+                "Output: Engine execution has encountered an error..",
+            ),
+            (
+                0.80,
+                "INFO",
+                "Command execution completed on all instances. Summary: [Successful: 0, Failed: 1].",
+            ),
+            (
+                0.90,
+                "ERROR",
+                f"Unsuccessful command execution on instance id(s) '{env.instance_id}'. "
+                "Aborting the operation.",
+            ),
             (1.00, "ERROR", final_message),
         ]
 
@@ -576,7 +615,9 @@ class EmuBackend(EBBackend):
         stack = p.get("SolutionStackName")
         if p.get("PlatformArn"):
             if stack:
-                raise InvalidParameterCombination("You cannot specify both a solution stack and a platform ARN.")
+                raise InvalidParameterCombination(
+                    "You cannot specify both a solution stack and a platform ARN."
+                )
             stack = stack_for(p["PlatformArn"])
             if stack is None:
                 raise InvalidParameterValue(f"No Platform found for PlatformArn = '{p['PlatformArn']}'.")
@@ -586,9 +627,12 @@ class EmuBackend(EBBackend):
             raise InvalidParameterValue(f"No Solution Stack named '{stack}' found.")
         cname_prefix = p.get("CNAMEPrefix")
         if cname_prefix and any(
-            e.live and e.cname == f"{cname_prefix}.{self.region_name}.elasticbeanstalk.com" for e in self.environments
+            e.live and e.cname == f"{cname_prefix}.{self.region_name}.elasticbeanstalk.com"
+            for e in self.environments
         ):
-            raise InvalidParameterValue(f"DNS name ({cname_prefix}.{self.region_name}.elasticbeanstalk.com) is not available.")
+            raise InvalidParameterValue(
+                f"DNS name ({cname_prefix}.{self.region_name}.elasticbeanstalk.com) is not available."
+            )
         version = self.version_of(app.application_name, p["VersionLabel"]) if p.get("VersionLabel") else None
         env = Environment(self, app, name, stack, p)
         self.environments.append(env)
@@ -602,15 +646,32 @@ class EmuBackend(EBBackend):
         ]
         if failure is None:
             steps.append((1.0, "INFO", f"Successfully launched environment: {name}"))
-            final = {"status": "Ready", "health": "Green", "health_status": "Ok",
-                     "version_label": version.label if version else None}
+            final = {
+                "status": "Ready",
+                "health": "Green",
+                "health_status": "Ok",
+                "version_label": version.label if version else None,
+            }
         else:
             steps += self.failure_steps(env, failure, "Failed to deploy application.")[:-1]
-            steps.append((1.0, "ERROR", "Create environment operation is complete, but with errors. "
-                                        "For more information, see troubleshooting documentation."))
+            steps.append(
+                (
+                    1.0,
+                    "ERROR",
+                    "Create environment operation is complete, but with errors. "
+                    "For more information, see troubleshooting documentation.",
+                )
+            )
             final = {"status": "Ready", "health": "Red", "health_status": "Severe", "version_label": None}
-        self.schedule(env, "launch", request_id, state.delay("launch_delay"), steps, final,
-                      version_label=version.label if version else None)
+        self.schedule(
+            env,
+            "launch",
+            request_id,
+            state.delay("launch_delay"),
+            steps,
+            final,
+            version_label=version.label if version else None,
+        )
         return env
 
     def describe_environments(self) -> list[Environment]:  # type: ignore[override]
@@ -663,7 +724,9 @@ class EmuBackend(EBBackend):
                 (1.0, "INFO", "Environment update completed successfully."),
             ]
             final = {"status": "Ready", "health": env.health, "health_status": env.health_status}
-            self.schedule(env, "update", request_id, state.delay("update_delay"), steps, final, abortable=True)
+            self.schedule(
+                env, "update", request_id, state.delay("update_delay"), steps, final, abortable=True
+            )
         else:
             failure = self.deployment_failure(env, version)
             steps = [
@@ -675,13 +738,26 @@ class EmuBackend(EBBackend):
                     (0.85, "INFO", "New application version was deployed to running EC2 instances."),
                     (1.0, "INFO", "Environment update completed successfully."),
                 ]
-                final = {"status": "Ready", "health": "Green", "health_status": "Ok", "version_label": version.label}
+                final = {
+                    "status": "Ready",
+                    "health": "Green",
+                    "health_status": "Ok",
+                    "version_label": version.label,
+                }
             else:
                 # The instance keeps running the old version: label unchanged.
                 steps += self.failure_steps(env, failure, "Failed to deploy application.")
                 final = {"status": "Ready", "health": "Red", "health_status": "Severe"}
-            self.schedule(env, "update", request_id, state.delay("update_delay"), steps, final,
-                          abortable=True, version_label=version.label)
+            self.schedule(
+                env,
+                "update",
+                request_id,
+                state.delay("update_delay"),
+                steps,
+                final,
+                abortable=True,
+                version_label=version.label,
+            )
         assert env.operation is not None
         env.operation.prev = {"health": env.health, "health_status": env.health_status}
         for attr, value in updating.items():
@@ -695,17 +771,31 @@ class EmuBackend(EBBackend):
             raise invalid_state(env.name, "Updating")
         at = now()
         # Drop what the aborted operation had still to say.
-        self.events = [e for e in self.events if not (e["RequestId"] == op.request_id and e["EventDate"] > at)]
+        self.events = [
+            e for e in self.events if not (e["RequestId"] == op.request_id and e["EventDate"] > at)
+        ]
         final = {"status": "Ready", **op.prev}
-        self.schedule(env, "abort", request_id, state.delay("abort_delay"), [
-            (0.0, "INFO", "Abort environment update is starting."),
-            (1.0, "INFO", "The environment was reverted to the previous configuration setting."),
-        ], final)
+        self.schedule(
+            env,
+            "abort",
+            request_id,
+            state.delay("abort_delay"),
+            [
+                (0.0, "INFO", "Abort environment update is starting."),
+                (1.0, "INFO", "The environment was reverted to the previous configuration setting."),
+            ],
+            final,
+        )
         env.status = "Aborting"
         # Whoever follows the aborted update's request id learns how it ended.
         assert env.operation is not None
-        self.add_event(env, env.operation.ends, "The environment was reverted to the previous configuration "
-                       "setting.", op.request_id, "WARN")
+        self.add_event(
+            env,
+            env.operation.ends,
+            "The environment was reverted to the previous configuration setting.",
+            op.request_id,
+            "WARN",
+        )
 
     def swap_environment_cnames(self, p: dict[str, Any], request_id: str) -> None:
         src = self.find_env(p.get("SourceEnvironmentName"), p.get("SourceEnvironmentId"))
@@ -746,7 +836,9 @@ class EmuBackend(EBBackend):
 
     def describe_environment_health(self, p: dict[str, Any]) -> dict[str, Any]:
         env = self.find_env(p.get("EnvironmentName"), p.get("EnvironmentId"))
-        counts = dict.fromkeys(["NoData", "Unknown", "Pending", "Ok", "Info", "Warning", "Degraded", "Severe"], 0)
+        counts = dict.fromkeys(
+            ["NoData", "Unknown", "Pending", "Ok", "Info", "Warning", "Degraded", "Severe"], 0
+        )
         counts[env.health_status if env.health_status in counts else "Unknown"] = 1
         result: dict[str, Any] = {
             "EnvironmentName": env.name,
@@ -755,9 +847,9 @@ class EmuBackend(EBBackend):
             "Status": env.status,
             "Color": env.health,
             "HealthStatus": env.health_status,
-            "Causes": [] if env.health in ("Green", "Grey") else [
-                "Incorrect application version found on all instances." if env.health == "Red" else ""
-            ],
+            "Causes": []
+            if env.health in ("Green", "Grey")
+            else ["Incorrect application version found on all instances." if env.health == "Red" else ""],
             "ApplicationMetrics": {},
             "InstancesHealth": counts,
             "RefreshedAt": now(),
@@ -780,7 +872,9 @@ class EmuBackend(EBBackend):
         for env in self.environments:
             if env.live:
                 yield TaggedResource(
-                    arn=env.arn, tags=dict(env.tags), resource_type="elasticbeanstalk:environment",
+                    arn=env.arn,
+                    tags=dict(env.tags),
+                    resource_type="elasticbeanstalk:environment",
                     extra={"include_untagged": True},
                 )
 
@@ -810,7 +904,9 @@ class EmuResponse(EBResponse):
         self.request_id = str(uuid.uuid4())
         action = self._get_action()
         if action and not hasattr(self, camelcase_to_underscores(action)):
-            return self._error(InvalidAction(f"The action {action} is not implemented by the ebpack test emulator."))
+            return self._error(
+                InvalidAction(f"The action {action} is not implemented by the ebpack test emulator.")
+            )
         with EB_LOCK:
             return super().call_action()
 
@@ -838,7 +934,9 @@ class EmuResponse(EBResponse):
     # --- actions ------------------------------------------------------------
 
     def create_application(self) -> ActionResult:
-        app = self.backend.create_application(self._get_param("ApplicationName"), self._get_param("Description"))
+        app = self.backend.create_application(
+            self._get_param("ApplicationName"), self._get_param("Description")
+        )
         return ActionResult({"Application": app})
 
     def create_storage_location(self) -> ActionResult:

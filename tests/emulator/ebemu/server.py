@@ -8,12 +8,14 @@ service's own protocol, a socket closed without a response, or a late answer.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import socket
 import time
 import uuid
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qs
 
 import moto
@@ -26,10 +28,18 @@ StartResponse = Callable[..., Any]
 # the other awsQuery services; (status, code, message) for S3's REST-XML.
 QUERY_FAULTS = {
     "throttle": (400, "Throttling", "Sender", "Rate exceeded"),
-    "error500": (500, "InternalFailure", "Receiver",
-                 "The request processing has failed because of an unknown error, exception or failure."),
-    "error503": (503, "ServiceUnavailable", "Receiver",
-                 "The request has failed due to a temporary failure of the server."),
+    "error500": (
+        500,
+        "InternalFailure",
+        "Receiver",
+        "The request processing has failed because of an unknown error, exception or failure.",
+    ),
+    "error503": (
+        503,
+        "ServiceUnavailable",
+        "Receiver",
+        "The request has failed due to a temporary failure of the server.",
+    ),
 }
 QUERY_NAMESPACES = {"elasticbeanstalk": ' xmlns="http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/"'}
 S3_FAULTS = {
@@ -134,24 +144,28 @@ class EmulatorApp:
                 return start_response(status, headers, *exc)
 
             result = self.moto_app(environ, recording_start_response)
-            state.record_call(service, action, "slow" if slow_ms else None,
-                              int(status_seen[0].split()[0]) if status_seen else None)
+            state.record_call(
+                service,
+                action,
+                "slow" if slow_ms else None,
+                int(status_seen[0].split()[0]) if status_seen else None,
+            )
             return result
 
         state.record_call(service, action, rule.kind, None)
         if rule.kind == "drop":
             sock = environ.get("werkzeug.socket")
             if sock is not None:
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
             # werkzeug treats this as the client going away: no response, no log noise.
             raise ConnectionResetError("ebemu: dropped connection (fault injection)")
         return self.fault_response(rule, service, method, start_response)
 
     @staticmethod
-    def fault_response(rule: state.FaultRule, service: str, method: str, start_response: StartResponse) -> Iterable[bytes]:
+    def fault_response(
+        rule: state.FaultRule, service: str, method: str, start_response: StartResponse
+    ) -> Iterable[bytes]:
         request_id = str(uuid.uuid4())
         if service == "s3":
             status, code, message = S3_FAULTS[rule.kind]
@@ -176,8 +190,10 @@ class EmulatorApp:
         start_response(f"{status} {http_reason(status)}", headers)
         return [data]
 
-    def control(self, method: str, path: str, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        route = path[len("/_ebemu"):].rstrip("/") or "/"
+    def control(
+        self, method: str, path: str, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        route = path[len("/_ebemu") :].rstrip("/") or "/"
         try:
             body: Any = {}
             if method in ("POST", "PUT"):
@@ -214,7 +230,7 @@ class EmulatorApp:
             if method == "GET":
                 return {"faults": state.list_faults()}
             if method == "POST":
-                rules = body["faults"] if "faults" in body else [body]
+                rules = body.get("faults", [body])
                 if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
                     raise state.ControlError("faults must be a list of objects")
                 return {"faults": [state.add_fault(r).to_json() for r in rules]}

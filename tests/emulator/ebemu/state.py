@@ -136,8 +136,7 @@ def update_config(body: dict[str, Any]) -> dict[str, Any]:
                 _state.rng.seed(value)
             else:
                 raise ControlError(
-                    f"unknown config key {key!r}; known: "
-                    + ", ".join([*DEFAULT_DELAYS, "seed"])
+                    f"unknown config key {key!r}; known: " + ", ".join([*DEFAULT_DELAYS, "seed"])
                 )
         return get_config()
 
@@ -185,8 +184,17 @@ def add_fault(body: dict[str, Any]) -> FaultRule:
     if not isinstance(delay_ms, int) or delay_ms < 0:
         raise ControlError("delay_ms must be an integer >= 0")
     unknown = set(body) - {
-        "kind", "service", "action", "actions", "count", "rate", "skip",
-        "delay_ms", "status", "code", "message",
+        "kind",
+        "service",
+        "action",
+        "actions",
+        "count",
+        "rate",
+        "skip",
+        "delay_ms",
+        "status",
+        "code",
+        "message",
     }
     if unknown:
         raise ControlError(f"unknown fault keys: {', '.join(sorted(unknown))}")
