@@ -27,6 +27,8 @@ use support::emulator::{
 
 const STACK: &str = "64bit Amazon Linux 2023 v4.2.0 running ECS";
 const UPDATE_DELAY: Duration = Duration::from_millis(800);
+/// For the few tests that look at an environment mid-update.
+const SLOW_UPDATE: Duration = Duration::from_secs(2);
 const WAIT: Duration = Duration::from_secs(15);
 
 /// The delays every test on the shared emulator agrees on (setting them is
@@ -396,12 +398,16 @@ async fn unknown_application_is_refused_unless_auto_created() {
         .send()
         .await
         .expect("AutoCreateApplication creates the application");
-    let apps = fx.eb.describe_applications().send().await.unwrap();
-    let app = apps
-        .applications()
-        .iter()
-        .find(|a| a.application_name() == Some(fx.app.as_str()))
-        .expect("application created");
+    let apps = fx
+        .eb
+        .describe_applications()
+        .application_names(&fx.app)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(apps.applications().len(), 1, "the filter is honoured");
+    let app = &apps.applications()[0];
+    assert_eq!(app.application_name(), Some(fx.app.as_str()));
     assert_eq!(app.versions(), ["v1"]);
 }
 
@@ -848,6 +854,14 @@ async fn update_environment_is_refused_while_updating_with_must_be_ready() {
     let fx = Fixture::new().await;
     let env = fx.ready_env("v1").await;
     fx.version("v2", dockerrun_v2_bundle()).await;
+    // Long enough that the environment is surely still Updating below.
+    fx.emu.set_environment_delays(
+        &env,
+        Delays {
+            update: Some(Duration::from_secs(60)),
+            ..Delays::default()
+        },
+    );
     fx.deploy(&env, "v2").await;
     let err = fx
         .eb
@@ -873,6 +887,14 @@ async fn deployment_goes_updating_grey_then_ready_green_with_the_new_label() {
     let fx = Fixture::new().await;
     let env = fx.ready_env("v1").await;
     fx.version("v2", dockerrun_v2_bundle()).await;
+    // Long enough to observe the Updating state even on a busy machine.
+    fx.emu.set_environment_delays(
+        &env,
+        Delays {
+            update: Some(SLOW_UPDATE),
+            ..Delays::default()
+        },
+    );
     let started = Instant::now();
     let out = fx
         .eb
@@ -897,7 +919,7 @@ async fn deployment_goes_updating_grey_then_ready_green_with_the_new_label() {
     let done = fx
         .wait_env(&env, |e| e.status() == Some(&EnvironmentStatus::Ready))
         .await;
-    assert!(started.elapsed() >= UPDATE_DELAY, "update delay honoured");
+    assert!(started.elapsed() >= SLOW_UPDATE, "update delay honoured");
     assert_eq!(done.health(), Some(&EnvironmentHealth::Green));
     assert_eq!(done.version_label(), Some("v2"));
 }
@@ -907,6 +929,13 @@ async fn deployment_events_carry_the_request_id_newest_first() {
     let fx = Fixture::new().await;
     let env = fx.ready_env("v1").await;
     fx.version("v2", dockerrun_v2_bundle()).await;
+    fx.emu.set_environment_delays(
+        &env,
+        Delays {
+            update: Some(SLOW_UPDATE),
+            ..Delays::default()
+        },
+    );
     let request_id = fx.deploy(&env, "v2").await;
     assert_eq!(
         request_id.len(),
@@ -914,7 +943,7 @@ async fn deployment_events_carry_the_request_id_newest_first() {
         "a UUID like the service's: {request_id}"
     );
 
-    // Right away only the first event has happened.
+    // Right away only the first event has happened (the next is due after 0.5 s).
     assert_eq!(
         messages(&fx.events_for(&request_id).await),
         ["Environment update is starting."]
@@ -1220,6 +1249,14 @@ async fn abort_environment_update_reverts_to_the_old_version() {
     );
 
     fx.version("v2", dockerrun_v2_bundle()).await;
+    fx.emu.set_environment_delays(
+        &env,
+        Delays {
+            update: Some(Duration::from_secs(60)),
+            ..Delays::default()
+        },
+    );
+    assert_eq!(fx.emu.config()["environments"][&env]["update_delay"], 60.0);
     let update = fx.deploy(&env, "v2").await;
     fx.eb
         .abort_environment_update()

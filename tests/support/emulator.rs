@@ -9,6 +9,7 @@
 //! async fn deploys() {
 //!     let emu = Emulator::shared(); // one per test binary; use unique names
 //!     emu.set_delays(Delays::all(Duration::from_millis(200)));
+//!     emu.set_environment_delays("slow-env", Delays { update: Some(Duration::from_secs(60)), ..Delays::default() });
 //!     let eb = emu.eb_client().await;
 //!     // ...
 //! }
@@ -227,7 +228,24 @@ impl Emulator {
         self.post("/_ebemu/config", &delays.to_json())
     }
 
-    /// The current config: delays and pending requested failures.
+    /// Delays for one environment only (they win over the global ones), e.g.
+    /// a long `update` to keep it Updating for as long as a test needs.
+    pub fn set_environment_delays(&self, environment: &str, delays: Delays) -> Value {
+        self.post(
+            "/_ebemu/config",
+            &json!({ "environments": { environment: delays.to_json() } }),
+        )
+    }
+
+    /// Drop the environment's own delays.
+    pub fn clear_environment_delays(&self, environment: &str) -> Value {
+        self.post(
+            "/_ebemu/config",
+            &json!({ "environments": { environment: null } }),
+        )
+    }
+
+    /// The current config: delays, per-environment delays, pending requested failures.
     pub fn config(&self) -> Value {
         self.get("/_ebemu/config")
     }

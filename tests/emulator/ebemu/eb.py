@@ -667,7 +667,7 @@ class EmuBackend(EBBackend):
             env,
             "launch",
             request_id,
-            state.delay("launch_delay"),
+            state.delay("launch_delay", env.name),
             steps,
             final,
             version_label=version.label if version else None,
@@ -725,7 +725,7 @@ class EmuBackend(EBBackend):
             ]
             final = {"status": "Ready", "health": env.health, "health_status": env.health_status}
             self.schedule(
-                env, "update", request_id, state.delay("update_delay"), steps, final, abortable=True
+                env, "update", request_id, state.delay("update_delay", env.name), steps, final, abortable=True
             )
         else:
             failure = self.deployment_failure(env, version)
@@ -752,7 +752,7 @@ class EmuBackend(EBBackend):
                 env,
                 "update",
                 request_id,
-                state.delay("update_delay"),
+                state.delay("update_delay", env.name),
                 steps,
                 final,
                 abortable=True,
@@ -779,7 +779,7 @@ class EmuBackend(EBBackend):
             env,
             "abort",
             request_id,
-            state.delay("abort_delay"),
+            state.delay("abort_delay", env.name),
             [
                 (0.0, "INFO", "Abort environment update is starting."),
                 (1.0, "INFO", "The environment was reverted to the previous configuration setting."),
@@ -808,8 +808,8 @@ class EmuBackend(EBBackend):
             if env.cname is None:
                 raise InvalidParameterValue(f"Environment named {env.name} has no CNAME (worker tier).")
         src.cname, dst.cname = dst.cname, src.cname
-        delay = state.delay("swap_delay")
         for env in (src, dst):
+            delay = state.delay("swap_delay", env.name)
             final = {"status": "Ready"}
             steps = [
                 (0.0, "INFO", "swapEnvironmentCNAMEs is starting."),
@@ -829,7 +829,7 @@ class EmuBackend(EBBackend):
             (1.0, "INFO", "terminateEnvironment completed successfully."),
         ]
         final = {"status": "Terminated", "health": "Grey", "health_status": "NoData"}
-        self.schedule(env, "terminate", request_id, state.delay("terminate_delay"), steps, final)
+        self.schedule(env, "terminate", request_id, state.delay("terminate_delay", env.name), steps, final)
         env.status, env.health = "Terminating", "Grey"
         env.settle(now())
         return env
@@ -938,6 +938,12 @@ class EmuResponse(EBResponse):
             self._get_param("ApplicationName"), self._get_param("Description")
         )
         return ActionResult({"Application": app})
+
+    def describe_applications(self) -> ActionResult:
+        # moto's ignores the ApplicationNames filter.
+        names = self.args().get("ApplicationNames")
+        apps = [a for a in self.backend.applications.values() if not names or a.application_name in names]
+        return ActionResult({"Applications": apps})
 
     def create_storage_location(self) -> ActionResult:
         return ActionResult({"S3Bucket": self.backend.create_storage_location()})

@@ -83,6 +83,8 @@ class FaultRule:
 @dataclass
 class _State:
     delays: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_DELAYS))
+    # environment name -> delays that override the global ones for it
+    env_delays: dict[str, dict[str, float]] = field(default_factory=dict)
     # environment name -> reasons of the next deployments to fail, in order
     failures: dict[str, list[str]] = field(default_factory=dict)
     faults: list[FaultRule] = field(default_factory=list)
@@ -110,34 +112,58 @@ def reset() -> None:
         _state = _State(delays=dict(_startup_delays))
 
 
-def delay(name: str) -> float:
+def delay(name: str, environment: str | None = None) -> float:
+    """The delay ``name``, for ``environment`` if it has its own."""
     with LOCK:
-        return _state.delays[name]
+        own = _state.env_delays.get(environment or "", {})
+        return own.get(name, _state.delays[name])
 
 
 def get_config() -> dict[str, Any]:
     with LOCK:
         return {
             **_state.delays,
+            "environments": {k: dict(v) for k, v in _state.env_delays.items()},
             "fail_deployments": {k: list(v) for k, v in _state.failures.items() if v},
         }
 
 
+def _seconds(key: str, value: Any) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+        raise ControlError(f"{key} must be a number of seconds >= 0")
+    return float(value)
+
+
+def _known_delay(key: str) -> None:
+    if key not in DEFAULT_DELAYS:
+        raise ControlError(
+            f"unknown config key {key!r}; known: " + ", ".join([*DEFAULT_DELAYS, "environments", "seed"])
+        )
+
+
 def update_config(body: dict[str, Any]) -> dict[str, Any]:
     """Apply a partial config. Unknown keys are refused so a typo in a test
-    does not silently leave the default in place."""
+    does not silently leave the default in place. ``environments`` maps an
+    environment name to delays of its own (``null`` removes them)."""
     with LOCK:
         for key, value in body.items():
-            if key in DEFAULT_DELAYS:
-                if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                    raise ControlError(f"{key} must be a number of seconds >= 0")
-                _state.delays[key] = float(value)
-            elif key == "seed":
+            if key == "seed":
                 _state.rng.seed(value)
+            elif key == "environments":
+                if not isinstance(value, dict):
+                    raise ControlError("environments must map environment names to delays")
+                for env, delays in value.items():
+                    if delays is None:
+                        _state.env_delays.pop(env, None)
+                        continue
+                    if not isinstance(delays, dict):
+                        raise ControlError(f"environments.{env} must be an object of delays")
+                    for name, seconds in delays.items():
+                        _known_delay(name)
+                        _state.env_delays.setdefault(env, {})[name] = _seconds(f"{env}.{name}", seconds)
             else:
-                raise ControlError(
-                    f"unknown config key {key!r}; known: " + ", ".join([*DEFAULT_DELAYS, "seed"])
-                )
+                _known_delay(key)
+                _state.delays[key] = _seconds(key, value)
         return get_config()
 
 
