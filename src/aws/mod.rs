@@ -27,7 +27,7 @@ pub struct AwsSettings {
     /// Endpoint override for every service (`--endpoint-url`; the SDK also
     /// reads `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` itself).
     pub endpoint_url: Option<String>,
-    /// Attempts per call for throttling, 5xx and connection errors.
+    /// Attempts per call for throttling, 5xx and connection errors (0: default).
     pub max_attempts: u32,
 }
 
@@ -46,14 +46,13 @@ pub struct Clients {
 /// exist, so a pipeline fails in a second with a clear message rather than
 /// after building and uploading.
 pub async fn connect(settings: &AwsSettings) -> Result<Clients, AwsError> {
-    let attempts = settings.max_attempts.max(1);
-    // Standard retry: exponential backoff with full jitter on throttling,
-    // 5xx, and dropped connections.
-    let retry = RetryConfig::standard()
-        .with_max_attempts(attempts)
-        .with_initial_backoff(Duration::from_millis(200))
-        .with_max_backoff(Duration::from_secs(20));
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry);
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(retry_config(settings.max_attempts))
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .build(),
+        );
     if let Some(p) = &settings.profile {
         loader = loader.profile_name(p);
     }
@@ -95,17 +94,38 @@ pub async fn connect(settings: &AwsSettings) -> Result<Clients, AwsError> {
             }
         }
     }
+    // A local endpoint (the emulator, MinIO) cannot serve bucket subdomains.
     let path_style = settings.endpoint_url.is_some()
         || std::env::var_os("AWS_ENDPOINT_URL").is_some()
         || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
-    let s3_conf = aws_sdk_s3::config::Builder::from(&config)
-        .force_path_style(path_style)
-        .build();
-    Ok(Clients {
-        eb: EbClient::new(aws_sdk_elasticbeanstalk::Client::new(&config)),
-        s3: S3Store::new(aws_sdk_s3::Client::from_conf(s3_conf)),
-        region,
-    })
+    let mut clients = Clients::from_sdk_config(&config, path_style);
+    clients.region = region;
+    Ok(clients)
+}
+
+/// The retry policy ebpack uses: the SDK's standard mode (exponential
+/// backoff with full jitter on throttling, 5xx and dropped connections) with
+/// `max_attempts` attempts per call (at least 1; 0 means the default of 8).
+pub fn retry_config(max_attempts: u32) -> RetryConfig {
+    let attempts = if max_attempts == 0 { 8 } else { max_attempts };
+    RetryConfig::standard()
+        .with_max_attempts(attempts)
+        .with_initial_backoff(Duration::from_millis(200))
+        .with_max_backoff(Duration::from_secs(20))
+}
+
+impl Clients {
+    /// Clients from an already loaded SDK configuration (tests, embedding).
+    pub fn from_sdk_config(config: &aws_config::SdkConfig, s3_path_style: bool) -> Self {
+        let s3_conf = aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(s3_path_style)
+            .build();
+        Self {
+            eb: EbClient::new(aws_sdk_elasticbeanstalk::Client::new(config)),
+            s3: S3Store::new(aws_sdk_s3::Client::from_conf(s3_conf)),
+            region: config.region().map(ToString::to_string).unwrap_or_default(),
+        }
+    }
 }
 
 /// Turns an SDK error into the seam's error, classifying it by code and

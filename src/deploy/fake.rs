@@ -395,14 +395,17 @@ mod tests {
         assert!(out.rollback.is_none());
 
         s.rollback = true;
-        s.force = true;
         let out = deploy(&fake, &s, &Silent).await.unwrap();
         assert_eq!(out.status, DeployStatus::Failed);
         let rb = out.rollback.expect("rollback ran");
         assert_eq!(rb.label, "good");
         // The environment already runs `good` (the failed deploy kept it),
-        // but with --force the rollback redeploys it explicitly.
+        // but a rollback always redeploys it explicitly.
         assert_eq!(rb.status, DeployStatus::Deployed);
+        assert_eq!(
+            fake.state.lock().unwrap().updates,
+            vec!["bad", "bad", "good"]
+        );
     }
 
     #[tokio::test(start_paused = true)]

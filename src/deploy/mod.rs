@@ -11,7 +11,7 @@
 //!   event — then a health gate; failure events or a label that did not
 //!   switch fail the deploy; a deadline gives "still running", not "failed".
 
-mod poll;
+pub mod poll;
 pub mod ports;
 pub mod publish;
 pub mod update;

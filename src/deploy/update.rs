@@ -132,9 +132,15 @@ pub async fn deploy<B: Beanstalk>(
             Some(prev) if prev != settings.label => {
                 reporter.line(&format!("rolling back `{}` to `{prev}`", settings.env));
                 let rb_start = Instant::now();
+                // Redeploy even if the environment reports the previous label:
+                // a failed rolling deployment can leave instances on the new one.
+                let rb_settings = DeploySettings {
+                    force: true,
+                    ..settings.clone()
+                };
                 let rb = Watch {
                     eb,
-                    s: settings,
+                    s: &rb_settings,
                     reporter,
                     deadline: rb_start + settings.timeout,
                 };

@@ -260,6 +260,16 @@ impl Emulator {
         );
     }
 
+    /// Make the next successful deployments of `environment` end with
+    /// `health` (`Green`, `Yellow`, `Red`, `Grey`): a deployed but degraded
+    /// environment, for health-gate tests.
+    pub fn set_deployment_health(&self, environment: &str, health: &str) {
+        self.post(
+            "/_ebemu/deployment-health",
+            &json!({ "environment": environment, "health": health }),
+        );
+    }
+
     /// Add a fault rule; returns it as the emulator stored it (with its id).
     pub fn inject_fault(&self, fault: Fault) -> Value {
         self.post("/_ebemu/faults", &fault.to_json())["faults"][0].clone()

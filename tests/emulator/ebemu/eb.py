@@ -738,10 +738,11 @@ class EmuBackend(EBBackend):
                     (0.85, "INFO", "New application version was deployed to running EC2 instances."),
                     (1.0, "INFO", "Environment update completed successfully."),
                 ]
+                health, health_status = state.deployment_health(env.name)
                 final = {
                     "status": "Ready",
-                    "health": "Green",
-                    "health_status": "Ok",
+                    "health": health,
+                    "health_status": health_status,
                     "version_label": version.label,
                 }
             else:

@@ -226,6 +226,12 @@ class EmulatorApp:
                 raise state.ControlError("count must be an integer >= 1")
             state.add_failure(env, body.get("reason"), count)
             return state.get_config()
+        if route == "/deployment-health" and method == "POST":
+            env = body.get("environment")
+            if not isinstance(env, str) or not env:
+                raise state.ControlError("environment (a name) is required")
+            state.set_deployment_health(env, body.get("health", ""), body.get("health_status"))
+            return state.get_config()
         if route == "/faults":
             if method == "GET":
                 return {"faults": state.list_faults()}

@@ -87,6 +87,8 @@ class _State:
     env_delays: dict[str, dict[str, float]] = field(default_factory=dict)
     # environment name -> reasons of the next deployments to fail, in order
     failures: dict[str, list[str]] = field(default_factory=dict)
+    # environment name -> (health, health status) after a successful deployment
+    deploy_health: dict[str, tuple[str, str]] = field(default_factory=dict)
     faults: list[FaultRule] = field(default_factory=list)
     next_fault_id: int = 1
     calls: list[dict[str, Any]] = field(default_factory=list)
@@ -125,6 +127,7 @@ def get_config() -> dict[str, Any]:
             **_state.delays,
             "environments": {k: dict(v) for k, v in _state.env_delays.items()},
             "fail_deployments": {k: list(v) for k, v in _state.failures.items() if v},
+            "deployment_health": {k: list(v) for k, v in _state.deploy_health.items()},
         }
 
 
@@ -171,6 +174,24 @@ def add_failure(environment: str, reason: str | None, count: int) -> None:
     with LOCK:
         reasons = _state.failures.setdefault(environment, [])
         reasons.extend([reason or ""] * count)
+
+
+HEALTH_COLOURS = ("Green", "Yellow", "Red", "Grey")
+
+
+def set_deployment_health(environment: str, health: str, status: str | None) -> None:
+    """Health the environment reports after its next successful deployments
+    (a deployed-but-degraded environment, for health-gate tests)."""
+    if health not in HEALTH_COLOURS:
+        raise ControlError(f"health must be one of {', '.join(HEALTH_COLOURS)}")
+    default_status = {"Green": "Ok", "Yellow": "Warning", "Red": "Severe", "Grey": "Unknown"}
+    with LOCK:
+        _state.deploy_health[environment] = (health, status or default_status[health])
+
+
+def deployment_health(environment: str) -> tuple[str, str]:
+    with LOCK:
+        return _state.deploy_health.get(environment, ("Green", "Ok"))
 
 
 def take_failure(environment: str) -> str | None:
