@@ -74,6 +74,22 @@ fn support_dockerrun() -> String {
     .to_string()
 }
 
+/// What ebpack publishes by default: EB's bucket, the app created if missing.
+fn publish_request(app: &str, label: &str, b: &Bundle) -> PublishRequest {
+    PublishRequest {
+        app: app.into(),
+        label: label.into(),
+        zip: b.path.clone(),
+        sha256: b.sha256.clone(),
+        size: b.size,
+        bucket: None,
+        process: false,
+        create_app: true,
+        process_timeout: Duration::from_secs(20),
+        poll: fast_poll(),
+    }
+}
+
 struct Fx {
     emu: &'static Emulator,
     clients: Clients,
@@ -94,18 +110,7 @@ impl Fx {
     }
 
     fn request(&self, label: &str, b: &Bundle) -> PublishRequest {
-        PublishRequest {
-            app: self.app.clone(),
-            label: label.into(),
-            zip: b.path.clone(),
-            sha256: b.sha256.clone(),
-            size: b.size,
-            bucket: None,
-            process: false,
-            create_app: true,
-            process_timeout: Duration::from_secs(20),
-            poll: fast_poll(),
-        }
+        publish_request(&self.app, label, b)
     }
 
     async fn publish(
@@ -375,18 +380,7 @@ async fn throttling_5xx_and_dropped_connections_are_ridden_out() {
     emu.set_environment_delays(&env, delays(Duration::from_millis(500)));
 
     let v0 = valid_bundle("v0");
-    let req = |label: &str, b: &Bundle| PublishRequest {
-        app: app.clone(),
-        label: label.into(),
-        zip: b.path.clone(),
-        sha256: b.sha256.clone(),
-        size: b.size,
-        bucket: None,
-        process: false,
-        create_app: true,
-        process_timeout: Duration::from_secs(20),
-        poll: fast_poll(),
-    };
+    let req = |label: &str, b: &Bundle| publish_request(&app, label, b);
     publish(&clients.eb, &clients.s3, &req("v0", &v0), &Silent)
         .await
         .unwrap();
@@ -478,16 +472,8 @@ async fn large_bundles_go_multipart_and_failed_uploads_are_aborted() {
     let app = unique_name("app");
     let b = bundle(&big_zip(12, 1));
     let req = PublishRequest {
-        app: app.clone(),
-        label: "big".into(),
-        zip: b.path.clone(),
-        sha256: b.sha256.clone(),
-        size: b.size,
-        bucket: None,
         process: true,
-        create_app: true,
-        process_timeout: Duration::from_secs(20),
-        poll: fast_poll(),
+        ..publish_request(&app, "big", &b)
     };
     let out = publish(&clients.eb, &s3, &req, &Silent).await.unwrap();
     assert!(out.uploaded);
@@ -509,13 +495,7 @@ async fn large_bundles_go_multipart_and_failed_uploads_are_aborted() {
     // Every UploadPart fails (beyond the retries): the upload is aborted.
     emu.inject_fault(Fault::http500().service(Service::S3).action("UploadPart"));
     let b2 = bundle(&big_zip(12, 2));
-    let req2 = PublishRequest {
-        label: "big2".into(),
-        zip: b2.path.clone(),
-        sha256: b2.sha256.clone(),
-        size: b2.size,
-        ..req
-    };
+    let req2 = publish_request(&app, "big2", &b2);
     let err = publish(&clients.eb, &s3, &req2, &Silent).await.unwrap_err();
     assert!(err.to_string().contains("UploadPart"), "{err}");
     assert_eq!(emu.calls_to("AbortMultipartUpload").len(), 1);
