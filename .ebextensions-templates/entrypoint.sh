@@ -19,6 +19,21 @@ if [ "$#" -eq 0 ]; then
   exit 2
 fi
 
+# Fails when a file exists but this user may not read it (the init volume
+# belongs to generate.init_volume.owner): better than starting without it.
+ebpack_readable() {
+  if [ -d "${1%/*}" ] && ! [ -x "${1%/*}" ]; then
+    echo "entrypoint: cannot enter ${1%/*} as this user; it belongs to generate.init_volume.owner" >&2
+    exit 1
+  fi
+  if [ -e "$1" ] && ! [ -r "$1" ]; then
+    echo "entrypoint: cannot read $1 as this user; it belongs to generate.init_volume.owner" >&2
+    exit 1
+  fi
+}
+ebpack_readable "$ebpack_env_file"
+ebpack_readable "$ebpack_commands_file"
+
 if [ -f "$ebpack_env_file" ]; then
   echo "entrypoint: loading $ebpack_env_file" >&2
   while IFS= read -r ebpack_line || [ -n "$ebpack_line" ]; do

@@ -202,12 +202,12 @@ impl InitPlan {
             ));
         }
         for c in &containers {
-            if let Some(p) = dr.mount_path(c, name) {
-                if p != container_path {
-                    return Err(err(format!(
-                        "container `{c}` mounts volume `{name}` at `{p}`, not at generate.init_volume.container_path `{container_path}`"
-                    )));
-                }
+            if let Some(p) = dr.mount_path(c, name)
+                && p != container_path
+            {
+                return Err(err(format!(
+                    "container `{c}` mounts volume `{name}` at `{p}`, not at generate.init_volume.container_path `{container_path}`"
+                )));
             }
         }
         Ok(Self {
