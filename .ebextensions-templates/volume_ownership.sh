@@ -1,5 +1,6 @@
 set -eu
-for dir in {{paths}}; do
+set -- {{paths}}
+for dir in "$@"; do
   if [ -L "$dir" ]; then
     echo "ebpack: $dir is a symbolic link; not changing its owner" >&2
     exit 1
