@@ -266,15 +266,13 @@ fn generated_files_and_the_rewritten_dockerrun_validate_without_warnings() {
             platform,
             ..Options::default()
         };
-        let mut config = example_config();
-        if platform == Platform::McAl1 {
-            // `.platform/` is ignored there (R94): no confighook.
-            config.rds_env.as_mut().unwrap().confighook = false;
-        }
-        for (config, dockerrun) in [
-            (config, todobackend_dockerrun()),
+        for (mut config, dockerrun) in [
+            (example_config(), todobackend_dockerrun()),
             (custom_config(), custom_dockerrun()),
         ] {
+            // The confighook is needed on AL2 (R90); the Amazon Linux AMI
+            // ignores `.platform/` (R94).
+            config.rds_env.as_mut().unwrap().confighook = platform != Platform::McAl1;
             let g = generate::generate(&config, &dockerrun).unwrap();
             let mut report = Report::default();
             for f in g.files.iter().filter(|f| f.path.ends_with(".config")) {
@@ -312,6 +310,9 @@ fn generated_files_and_the_rewritten_dockerrun_validate_without_warnings() {
             // The whole bundle: the example folder plus the generated files.
             let dir = tempfile::tempdir().unwrap();
             std::fs::write(dir.path().join("Dockerrun.aws.json"), &rewritten).unwrap();
+            // custom_dockerrun() mounts /var/app/current/static (R51).
+            std::fs::create_dir(dir.path().join("static")).unwrap();
+            std::fs::write(dir.path().join("static/site.css"), "body {}\n").unwrap();
             generate::write_files(dir.path(), &g.files).unwrap();
             let bundle = validate::read_dir(dir.path(), None).unwrap();
             let report = validate::validate_bundle(&bundle, &options);
