@@ -2,6 +2,8 @@
 //! command's file turns its flags into the library's plain settings structs
 //! and maps outcomes to the exit codes of [`ebpack::exit`].
 
+mod entrypoint;
+mod generate;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +39,11 @@ enum Command {
     /// Check a bundle folder, a built zip, or a single Dockerrun/.config file.
     #[command(after_help = exit::TABLE)]
     Validate(validate::Args),
+    /// Print (or with --write write) the .ebextensions ebpack generates from ebpack.yaml.
+    #[command(after_help = exit::TABLE)]
+    Generate(generate::Args),
+    /// Print the POSIX sh container entrypoint that loads the generated env file.
+    Entrypoint(entrypoint::Args),
 }
 
 /// Global output settings every command gets.
@@ -67,6 +74,8 @@ pub fn main() -> ExitCode {
     let global = Global { color };
     let code = match cli.command {
         Command::Validate(args) => validate::run(args, global),
+        Command::Generate(args) => generate::run(args, global),
+        Command::Entrypoint(args) => entrypoint::run(args, global),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,5 @@
+set -eu
+dir={{dir}}
+file={{path}}
+{{init_dir}}
+rm -f "$file"
