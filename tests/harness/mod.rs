@@ -287,18 +287,19 @@ esac
         let bytes = cmd.as_bytes();
         while i < cmd.len() {
             let at_word_start = i == 0 || b" \t\n'\"=;(|&<>:".contains(&bytes[i - 1]);
-            if at_word_start && bytes[i] == b'/' {
-                if let Some(p) = self.prefixes.iter().find(|p| {
+            if at_word_start
+                && bytes[i] == b'/'
+                && let Some(p) = self.prefixes.iter().find(|p| {
                     cmd[i..].starts_with(p.as_str())
                         && cmd[i + p.len()..].chars().next().is_none_or(|c| {
                             !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
                         })
-                }) {
-                    out.push_str(root);
-                    out.push_str(p);
-                    i += p.len();
-                    continue;
-                }
+                })
+            {
+                out.push_str(root);
+                out.push_str(p);
+                i += p.len();
+                continue;
             }
             let c = cmd[i..].chars().next().unwrap();
             out.push(c);
@@ -494,18 +495,16 @@ esac
             }
             c
         };
-        if !leader_only {
-            if let Some(test) = spec.get("test").and_then(Node::as_str) {
-                let mut c = prepare(self.base_command("/bin/sh"));
-                let ok = c
-                    .arg("-c")
-                    .arg(self.rewrite(test))
-                    .status()
-                    .unwrap()
-                    .success();
-                if !ok {
-                    return "skipped (test failed)".into();
-                }
+        if !leader_only && let Some(test) = spec.get("test").and_then(Node::as_str) {
+            let mut c = prepare(self.base_command("/bin/sh"));
+            let ok = c
+                .arg("-c")
+                .arg(self.rewrite(test))
+                .status()
+                .unwrap()
+                .success();
+            if !ok {
+                return "skipped (test failed)".into();
             }
         }
         let out: Output = match spec.get("command").map(|n| &n.value) {
