@@ -11,6 +11,7 @@
 //! Nothing here but the AWS module touches the network.
 #![deny(missing_docs)]
 
+pub mod bundle;
 pub mod diag;
 pub mod exit;
 pub mod fileset;
