@@ -16,6 +16,8 @@ pub mod diag;
 pub mod exit;
 pub mod fileset;
 pub mod generate;
+pub mod label;
+pub mod pin;
 pub mod source;
 pub mod syntax;
 pub mod validate;
