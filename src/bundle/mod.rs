@@ -18,6 +18,7 @@
 
 pub mod deflate;
 pub mod inspect;
+pub mod prepare;
 pub mod write;
 pub mod zipfmt;
 
@@ -108,9 +109,7 @@ pub fn stage(
     opts: &WriteOptions,
 ) -> Result<Staged, WriteError> {
     std::fs::create_dir_all(out_dir).map_err(WriteError::Write)?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".ebpack-")
-        .suffix(".zip.tmp")
+    let tmp = temp_builder(".zip.tmp")
         .tempfile_in(out_dir)
         .map_err(WriteError::Write)?;
     let file = tmp.as_file().try_clone().map_err(WriteError::Write)?;
@@ -119,15 +118,25 @@ pub fn stage(
     Ok(Staged { tmp, archive })
 }
 
+/// Temporary files are `.ebpack-*` in the output folder, mode 0644 (less
+/// the umask) like any other output once renamed.
+fn temp_builder(suffix: &str) -> tempfile::Builder<'_, '_> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".ebpack-").suffix(suffix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    b
+}
+
 /// Writes `bytes` to `path` through a temporary file and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
     let dir = dir.unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".ebpack-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut tmp = temp_builder(".tmp").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map(drop).map_err(|e| e.error)

@@ -122,7 +122,10 @@ pub fn write_zip<W: Write>(
             s.spawn(move || {
                 let mut packer = Packer::new(level);
                 loop {
-                    let next = job_rx.lock().map_err(|_| ()).and_then(|r| r.recv().map_err(|_| ()));
+                    let next = job_rx
+                        .lock()
+                        .map_err(|_| ())
+                        .and_then(|r| r.recv().map_err(|_| ()));
                     let Ok((seq, job)) = next else { break };
                     if res_tx.send(Ok((seq, packer.pack(job.piece)))).is_err() {
                         break;

@@ -2,6 +2,8 @@
 //! command's file turns its flags into the library's plain settings structs
 //! and maps outcomes to the exit codes of [`ebpack::exit`].
 
+mod build;
+mod inspect;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +39,12 @@ enum Command {
     /// Check a bundle folder, a built zip, or a single Dockerrun/.config file.
     #[command(after_help = exit::TABLE)]
     Validate(validate::Args),
+    /// Validate, pin image tags, generate ebextensions and write a deterministic zip, manifest and version.json.
+    #[command(after_help = exit::TABLE)]
+    Build(build::Args),
+    /// List a built zip's entries (modes, sizes), its sha256, and validate it.
+    #[command(after_help = exit::TABLE)]
+    Inspect(inspect::Args),
 }
 
 /// Global output settings every command gets.
@@ -67,6 +75,8 @@ pub fn main() -> ExitCode {
     let global = Global { color };
     let code = match cli.command {
         Command::Validate(args) => validate::run(args, global),
+        Command::Build(args) => build::run(args, global),
+        Command::Inspect(args) => inspect::run(args, global),
     };
     ExitCode::from(code)
 }

@@ -152,9 +152,8 @@ pub enum PinError {
 
 /// Pins the images of the Dockerrun `text` (shown as `display`).
 pub fn pin(display: &str, text: &str, settings: &PinSettings) -> Result<Pinned, PinError> {
-    let root = syntax::json::parse(text).map_err(|e| {
-        PinError::Usage(format!("`{display}` is not valid JSON: {}", e.message))
-    })?;
+    let root = syntax::json::parse(text)
+        .map_err(|e| PinError::Usage(format!("`{display}` is not valid JSON: {}", e.message)))?;
     let containers = root.get("containerDefinitions").and_then(|c| c.items());
     let Some(containers) = containers else {
         if settings.is_active() {
@@ -214,7 +213,10 @@ pub fn pin(display: &str, text: &str, settings: &PinSettings) -> Result<Pinned, 
             (before.to_owned(), PinnedBy::Unchanged)
         };
         if after != before {
-            edits.push((node.span.clone(), serde_json::Value::from(after.as_str()).to_string()));
+            edits.push((
+                node.span.clone(),
+                serde_json::Value::from(after.as_str()).to_string(),
+            ));
         }
         if settings.require_pinned && !ImageRef::parse(&after).is_pinned() {
             let what = match ImageRef::parse(&after).tag {
@@ -299,7 +301,10 @@ mod tests {
             ]
         );
         // Formatting kept: only the two values changed.
-        assert!(p.text.contains(r#"{ "name": "proxy", "image": "nginx:abc", "essential": true }"#));
+        assert!(
+            p.text
+                .contains(r#"{ "name": "proxy", "image": "nginx:abc", "essential": true }"#)
+        );
         assert_eq!(p.text.len(), RUN.len() + 4 - 3);
     }
 

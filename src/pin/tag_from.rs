@@ -56,8 +56,7 @@ impl TagFrom {
 /// Evaluates `query` on the JSON document `json`; the result must be one
 /// non-empty string.
 pub fn eval(json: &[u8], query: &str) -> Result<String, String> {
-    let input =
-        jaq_json::read::parse_single(json).map_err(|e| format!("not valid JSON: {e}"))?;
+    let input = jaq_json::read::parse_single(json).map_err(|e| format!("not valid JSON: {e}"))?;
     let program = File {
         code: query,
         path: (),
