@@ -36,6 +36,8 @@ pub struct BuildOptions {
     pub cancel: Option<Arc<AtomicBool>>,
     /// How the bundle folder is shown in messages (default: its path).
     pub display: Option<String>,
+    /// Size limit in bytes (default [`bundle::MAX_BUNDLE_BYTES`]; tests lower it).
+    pub max_size: Option<u64>,
 }
 
 /// What a build produced.
@@ -201,7 +203,7 @@ pub fn build(
         level: opts.level.unwrap_or(6),
         threads,
         time,
-        max_size: bundle::MAX_BUNDLE_BYTES,
+        max_size: opts.max_size.unwrap_or(bundle::MAX_BUNDLE_BYTES),
         cancel: opts.cancel.clone(),
     };
     let staged = match bundle::stage(&settings.out_dir, &entries, &wopts) {

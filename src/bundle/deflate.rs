@@ -61,6 +61,7 @@ pub struct Packed {
 
 /// A reusable compressor for one worker thread.
 pub struct Packer {
+    level: Compression,
     main: Compress,
     probe: Compress,
 }
@@ -69,6 +70,7 @@ impl Packer {
     /// A compressor at deflate level `level` (0–9).
     pub fn new(level: u32) -> Self {
         Self {
+            level: Compression::new(level.min(9)),
             main: Compress::new(Compression::new(level.min(9)), false),
             probe: Compress::new(Compression::new(1), false),
         }
@@ -105,10 +107,13 @@ impl Packer {
     }
 
     fn deflate(&mut self, data: &[u8], dict: Option<&[u8]>, last: bool) -> Vec<u8> {
+        // A fresh compressor per piece: zlib-rs's `reset` followed by
+        // `set_dictionary` was seen to give output that depends on the
+        // state's history (one byte off), which would break determinism.
+        self.main = Compress::new(self.level, false);
         let c = &mut self.main;
-        c.reset();
         if let Some(d) = dict {
-            // Cannot fail on a freshly reset raw stream.
+            // Cannot fail on a fresh raw stream.
             let _ = c.set_dictionary(d);
         }
         let mut out = Vec::with_capacity(data.len() / 2 + 1024);
@@ -230,6 +235,30 @@ mod tests {
                 (seed >> 24) as u8
             })
             .collect()
+    }
+
+    #[test]
+    fn output_does_not_depend_on_the_packers_history() {
+        let text: Vec<u8> = (0..(2 * CHUNK))
+            .map(|i| {
+                b"the quick brown fox jumps over the lazy dog 0123456789"[(i * 7 + i / 13) % 53]
+            })
+            .collect();
+        let piece = || Piece {
+            data: text[CHUNK..].to_vec(),
+            dict: Some(text[CHUNK - WINDOW..CHUNK].to_vec()),
+            first: false,
+            last: true,
+        };
+        let fresh = Packer::new(6).pack(piece()).data;
+        let mut used = Packer::new(6);
+        for p in pieces(&noise(3 * CHUNK, 5))
+            .into_iter()
+            .chain(pieces(&text))
+        {
+            used.pack(p);
+        }
+        assert_eq!(used.pack(piece()).data, fresh);
     }
 
     #[test]

@@ -183,6 +183,7 @@ pub fn run(args: Args, global: Global) -> u8 {
         } else {
             display
         }),
+        max_size: None,
     };
     let mut progress = |line: &str| eprintln!("ebpack: {line}");
     match build::build(&settings, &opts, &mut progress) {

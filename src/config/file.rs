@@ -87,11 +87,10 @@ pub fn parse(display: &str, text: &str) -> Result<ProjectFile, Report> {
         let len = usize::try_from(s.byte_len().unwrap_or(0)).ok()?;
         Some(start..start + len)
     });
-    let help = if message.contains("unknown field") {
-        "allowed keys: app, environment, region, bundle, out, platform, pin (repositories, image_tag, tag_from, require_pinned, containers), generate"
-    } else {
-        "see docs/build.md for the ebpack.yaml schema"
-    };
+    let help = suggestion(&message).map_or_else(
+        || "see docs/build.md for the ebpack.yaml schema".to_owned(),
+        |s| format!("did you mean `{s}`? (see docs/build.md for the ebpack.yaml schema)"),
+    );
     let mut finding = Finding::error("C1", lowercase_first(&message), help);
     if let Some(span) = span {
         finding = finding.at_span(span, "");
@@ -143,6 +142,36 @@ fn check(display: &str, text: &str, f: ProjectFile) -> Result<ProjectFile, Repor
         finding = finding.at(node);
     }
     Err(one(display, text, finding))
+}
+
+/// For "unknown field `x`, expected one of a, b": the closest allowed key.
+fn suggestion(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (key, rest) = rest.split_once('`')?;
+    let (_, allowed) = rest.split_once("expected one of ")?;
+    allowed
+        .split(", ")
+        .map(|a| a.trim_matches('`'))
+        .map(|a| (distance(key, a), a))
+        .filter(|(d, a)| *d <= 2.max(a.len() / 4))
+        .min()
+        .map(|(_, a)| a.to_owned())
+}
+
+/// Levenshtein distance.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 fn one(display: &str, text: &str, finding: Finding) -> Report {
