@@ -165,11 +165,11 @@ pub fn build(
     .map_err(|e| BuildError::Usage(format!("generate: {e}")))?;
     let final_dockerrun = generated.dockerrun.clone().or(shipped_dockerrun);
     let mut rewritten = false;
-    if let (Some(new), Some(old)) = (&final_dockerrun, &dockerrun_text) {
-        if new != old {
-            changed.insert(DOCKERRUN.to_owned(), Arc::from(new.as_bytes()));
-            rewritten = true;
-        }
+    if let (Some(new), Some(old)) = (&final_dockerrun, &dockerrun_text)
+        && new != old
+    {
+        changed.insert(DOCKERRUN.to_owned(), Arc::from(new.as_bytes()));
+        rewritten = true;
     }
     let gen_files: Vec<(String, Arc<[u8]>, u32)> = generated
         .files

@@ -39,10 +39,10 @@ pub fn normalize(
             EntryKind::File => EntryData::File(Content::Disk(walked.path.clone())),
         };
         entry.mode = Some(mode_for(&entry.name, &data, walked.mode));
-        if let EntryKind::Symlink(target) = &entry.kind {
-            if let Err(f) = check_link(&entry.name, target, &names, &links, &walked.path) {
-                report.push_file(&display, f);
-            }
+        if let EntryKind::Symlink(target) = &entry.kind
+            && let Err(f) = check_link(&entry.name, target, &names, &links, &walked.path)
+        {
+            report.push_file(&display, *f);
         }
         if entry.kind == EntryKind::File && is_hook(&entry.name) {
             if entry.data.is_none() {
@@ -115,13 +115,13 @@ fn check_link(
     names: &BTreeSet<&str>,
     links: &BTreeMap<&str, String>,
     path: &Path,
-) -> Result<(), Finding> {
+) -> Result<(), Box<Finding>> {
     let escapes = |t: &str| {
-        Finding::error(
+        Box::new(Finding::error(
             "B2",
             format!("symbolic link points outside the bundle (`{t}`)"),
             "EB unpacks the bundle on another machine: copy the file into the bundle or make the link relative to a file inside it",
-        )
+        ))
     };
     let (mut at, mut t) = (name.to_owned(), target.to_owned());
     for _ in 0..40 {
@@ -147,17 +147,17 @@ fn check_link(
         } else {
             "its target does not exist"
         };
-        return Err(Finding::error(
+        return Err(Box::new(Finding::error(
             "B3",
             format!("broken symbolic link to `{target}`: {why}"),
             "remove the link, fix its target, or stop excluding the target",
-        ));
+        )));
     }
-    Err(Finding::error(
+    Err(Box::new(Finding::error(
         "B3",
         format!("symbolic link `{target}` is part of a loop"),
         "break the loop of links",
-    ))
+    )))
 }
 
 /// `target` relative to the folder of `link`, normalised; `None` if it

@@ -109,10 +109,10 @@ fn check(display: &str, text: &str, f: ProjectFile) -> Result<ProjectFile, Repor
     let root = crate::syntax::yaml::parse(text).ok();
     let at = |pointer: &str| root.as_ref().and_then(|r| r.at_pointer(pointer));
     let mut problems = Vec::new();
-    if let Some(app) = &f.app {
-        if let Err(m) = super::valid_app(app) {
-            problems.push(("/app".to_owned(), m));
-        }
+    if let Some(app) = &f.app
+        && let Err(m) = super::valid_app(app)
+    {
+        problems.push(("/app".to_owned(), m));
     }
     if let Some(pin) = &f.pin {
         for (c, r) in &pin.containers {
