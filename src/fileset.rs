@@ -229,13 +229,13 @@ fn mode_of(meta: &std::fs::Metadata) -> u32 {
 fn load_ebignore(root: &Path) -> Result<Gitignore, WalkError> {
     let path = root.join(".ebignore");
     let mut builder = GitignoreBuilder::new(root);
-    if path.is_file() {
-        if let Some(err) = builder.add(&path) {
-            return Err(WalkError::Ignore {
-                path,
-                message: err.to_string(),
-            });
-        }
+    if path.is_file()
+        && let Some(err) = builder.add(&path)
+    {
+        return Err(WalkError::Ignore {
+            path,
+            message: err.to_string(),
+        });
     }
     builder.build().map_err(|e| WalkError::Ignore {
         path,

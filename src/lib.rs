@@ -14,9 +14,11 @@
 //! Nothing here but the AWS module touches the network.
 #![deny(missing_docs)]
 
+pub mod aws;
 pub mod build;
 pub mod bundle;
 pub mod config;
+pub mod deploy;
 pub mod diag;
 pub mod exit;
 pub mod fileset;

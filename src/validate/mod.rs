@@ -150,11 +150,11 @@ pub fn validate_bundle(bundle: &Bundle, options: &Options) -> Report {
     archive::check(bundle, options, &mut report);
     dockerrun::check_bundle(bundle, options, &mut report);
     for entry in &bundle.entries {
-        if ebextensions::is_config_entry(&entry.name) {
-            if let Some(data) = &entry.data {
-                let display = bundle.display_name(&entry.name);
-                validate_config_file(&display, data, options, Some(bundle), &mut report);
-            }
+        if ebextensions::is_config_entry(&entry.name)
+            && let Some(data) = &entry.data
+        {
+            let display = bundle.display_name(&entry.name);
+            validate_config_file(&display, data, options, Some(bundle), &mut report);
         }
     }
     ebextensions::check_bundle(bundle, options, &mut report);

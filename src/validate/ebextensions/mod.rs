@@ -1,8 +1,39 @@
 //! `.ebextensions/*.config` rules (R61–R91).
+//!
+//! [`check_file`] runs the per-file rules over the spanned tree: the raw
+//! text checks first (tabs, duplicate keys, YAML tags), then each top-level
+//! section in its own module. [`check_bundle`] runs the rules that need the
+//! whole bundle (placement and order of config files).
+
+mod commands;
+pub(crate) mod common;
+mod files;
+mod option_settings;
+mod packages;
+mod resources;
+mod tabs;
 
 use super::{Bundle, Ctx, Options};
 use crate::diag::{Finding, Report};
-use crate::syntax::{Node, SyntaxError};
+use crate::syntax::{Node, SyntaxError, Value};
+use common::{mixed_width_prefixes, type_desc, unknown_key_help};
+
+/// The top-level keys EB accepts in a configuration file (R67).
+pub const TOP_LEVEL_KEYS: [&str; 13] = [
+    "option_settings",
+    "packages",
+    "groups",
+    "users",
+    "sources",
+    "files",
+    "commands",
+    "container_commands",
+    "services",
+    "Resources",
+    "Outputs",
+    "Parameters",
+    "Mappings",
+];
 
 /// True for entry names that EB reads as configuration files.
 pub fn is_config_entry(name: &str) -> bool {
@@ -11,24 +42,271 @@ pub fn is_config_entry(name: &str) -> bool {
         && name.matches('/').count() == 1
 }
 
-/// Reports a YAML syntax error (R63, or R64 for tabs).
+/// Reports a YAML syntax error: R64 when a tab in indentation caused it,
+/// otherwise R63 (plus R64 for any indentation tab found before it).
 pub fn syntax_error(err: &SyntaxError, ctx: &mut Ctx<'_>) {
-    ctx.push(
-        Finding::error(
-            "R63",
-            format!("invalid YAML: {}", err.message),
-            "EB ignores a configuration file that does not parse as YAML or JSON; fix the syntax",
-        )
-        .at_span(err.span.clone(), ""),
-    );
+    let text = ctx.file.text();
+    let tabs = tabs::indentation_tabs(text, None);
+    let at = err.span.start.min(text.len());
+    let err_line = ctx.file.position(at).line;
+    let tab_at_error = text.as_bytes().get(at) == Some(&b'\t');
+    let caused_by_tab = tab_at_error
+        || err.message.contains("tab")
+        || tabs.iter().any(|&t| ctx.file.position(t).line == err_line);
+    let mut reported = Vec::new();
+    if tab_at_error && !tabs.contains(&at) {
+        reported.push(at);
+    }
+    reported.extend(tabs.iter().copied());
+    reported.sort_unstable();
+    for t in reported {
+        ctx.push(tab_finding(t));
+    }
+    if !caused_by_tab {
+        ctx.push(
+            Finding::error(
+                "R63",
+                format!("invalid YAML: {}", err.message),
+                "EB ignores a configuration file that does not parse as YAML or JSON; fix the syntax",
+            )
+            .at_span(err.span.clone(), ""),
+        );
+    } else if tabs.is_empty() && !tab_at_error {
+        // The parser blamed a tab we could not place: show its own position.
+        ctx.push(tab_finding(at));
+    }
+}
+
+fn tab_finding(at: usize) -> Finding {
+    Finding::error(
+        "R64",
+        "tab character in indentation",
+        "indent YAML with spaces only; tabs are allowed only inside block scalars (`content: |`)",
+    )
+    .at_span(at..at + 1, "")
 }
 
 /// Checks one parsed configuration file.
 pub fn check_file(root: &Node, ctx: &mut Ctx<'_>) {
-    let _ = (root, ctx);
+    for at in tabs::indentation_tabs(ctx.file.text(), Some(root)) {
+        let pointer = pointer_at(root, at);
+        let mut f = tab_finding(at);
+        f.pointer = pointer;
+        ctx.push(f);
+    }
+    duplicate_keys(root, ctx);
+    tags(root, ctx);
+    let Some(entries) = root.entries() else {
+        match &root.value {
+            Value::Null => ctx.push(
+                Finding::warning(
+                    "R63",
+                    "configuration file is empty",
+                    "add configuration keys or delete the file",
+                )
+                .at_span(0..0, ""),
+            ),
+            _ => ctx.push(
+                Finding::error(
+                    "R63",
+                    format!(
+                        "a configuration file must be a YAML mapping of sections, found {}",
+                        type_desc(root)
+                    ),
+                    "start with a top-level key such as `option_settings:` or `files:`; other file types do not belong in `.ebextensions`",
+                )
+                .at(root),
+            ),
+        }
+        return;
+    };
+    let auth = files::AuthNames::collect(root, ctx.bundle, ctx.file.name());
+    for entry in entries {
+        let node = &entry.value;
+        match entry.key.as_str() {
+            "option_settings" => option_settings::check(node, ctx),
+            "packages" => packages::check_packages(node, ctx),
+            "groups" => packages::check_groups(node, ctx),
+            "users" => packages::check_users(node, ctx),
+            "sources" => packages::check_sources(node, ctx),
+            "services" => packages::check_services(node, root, ctx),
+            "files" => files::check(node, &auth, ctx),
+            "commands" => commands::check(node, false, ctx),
+            "container_commands" => commands::check(node, true, ctx),
+            "Resources" => resources::check_resources(node, ctx),
+            "Outputs" => resources::check_outputs(node, ctx),
+            "Parameters" | "Mappings" => resources::check_plain_map(entry, ctx),
+            other => ctx.push(
+                Finding::error(
+                    "R67",
+                    format!("unknown top-level key `{other}`: EB ignores this whole file"),
+                    unknown_key_help(other, &TOP_LEVEL_KEYS),
+                )
+                .at_key(entry),
+            ),
+        }
+    }
 }
 
-/// Cross-file rules (R61 placement, R62 ordering, R81 authentication refs).
+/// The pointer of the deepest node whose span holds `at`.
+fn pointer_at(root: &Node, at: usize) -> String {
+    let mut best = String::new();
+    root.walk(&mut |n| {
+        if n.span.start <= at && at < n.span.end {
+            best.clone_from(&n.pointer);
+        }
+    });
+    best
+}
+
+/// R66: a key repeated in one mapping, at any level.
+fn duplicate_keys(root: &Node, ctx: &mut Ctx<'_>) {
+    let mut found = Vec::new();
+    root.walk(&mut |n| {
+        for (key, entries) in n.duplicate_keys() {
+            let Some((first, rest)) = entries.split_first() else {
+                continue;
+            };
+            for e in rest {
+                let (msg, help) = if n.pointer.is_empty() {
+                    (
+                        format!("top-level key `{key}` is defined more than once: EB keeps only one of the sections"),
+                        format!("merge both `{key}` sections into one"),
+                    )
+                } else {
+                    (
+                        format!("duplicate key `{key}` in `{}`: only the last one takes effect", n.pointer),
+                        "remove or merge the duplicate".to_owned(),
+                    )
+                };
+                found.push(
+                    Finding::error("R66", msg, help)
+                        .at_key(e)
+                        .label(first.key_span.clone(), "first defined here"),
+                );
+            }
+        }
+    });
+    for f in found {
+        ctx.push(f);
+    }
+}
+
+/// Application tags (`!Ref`, `!GetAtt`): EB's YAML loader has no
+/// constructor for them and rejects the file (R63).
+fn tags(root: &Node, ctx: &mut Ctx<'_>) {
+    let mut found = Vec::new();
+    root.walk(&mut |n| {
+        if let Some(tag) = &n.tag
+            && !(tag.starts_with("!!") || tag.starts_with("tag:yaml.org,2002:")) {
+                let name = tag.trim_start_matches('!');
+                let long = if name == "Ref" {
+                    "`{\"Ref\": ...}`".to_owned()
+                } else {
+                    format!("`Fn::{name}: ...`")
+                };
+                found.push(
+                    Finding::error(
+                        "R63",
+                        format!("YAML tag `{tag}` is not supported in configuration files: EB's parser rejects the file"),
+                        format!("use the long form of the function, e.g. {long}"),
+                    )
+                    .at(n),
+                );
+            }
+    });
+    for f in found {
+        ctx.push(f);
+    }
+}
+
+/// Cross-file rules (R61 placement and naming, R62 ordering).
 pub fn check_bundle(bundle: &Bundle, options: &Options, report: &mut Report) {
-    let _ = (bundle, options, report);
+    let _ = options;
+    let mut configs = Vec::new();
+    for entry in &bundle.entries {
+        if entry.kind != super::EntryKind::File {
+            continue;
+        }
+        let name = entry.name.as_str();
+        if is_config_entry(name) {
+            let base = &name[".ebextensions/".len()..];
+            if base == ".config" {
+                report.push_file(
+                    &bundle.display_name(name),
+                    Finding::warning(
+                        "R61",
+                        "configuration file named only `.config` is a hidden file with no name",
+                        "give it a name such as `01_settings.config`",
+                    ),
+                );
+            }
+            configs.push(base);
+            continue;
+        }
+        if let Some(f) = misplaced(name) {
+            report.push_file(&bundle.display_name(name), f);
+        }
+    }
+    if let Some((early, late)) = mixed_width_prefixes(&configs) {
+        report.push_file(
+            &bundle.display_name(&format!(".ebextensions/{early}")),
+            Finding::warning(
+                "R62",
+                format!(
+                    "`{early}` runs before `{late}`: files run in alphabetical order, not numeric"
+                ),
+                "zero-pad numeric prefixes to the same width (`01_`, `02_`, …, `10_`)",
+            ),
+        );
+    }
+}
+
+fn misplaced(name: &str) -> Option<Finding> {
+    let lower = name.to_ascii_lowercase();
+    let ignored_ext = [".yml", ".yaml", ".json", ".conf", ".cfg"];
+    if let Some(base) = name.strip_prefix(".ebextensions/") {
+        if base.contains('/') {
+            return None;
+        }
+        if lower.ends_with(".config") {
+            return Some(Finding::warning(
+                "R61",
+                format!("`{base}` is ignored: the extension must be exactly `.config` (lowercase)"),
+                "rename it to end in `.config`",
+            ));
+        }
+        if ignored_ext.iter().any(|e| lower.ends_with(e)) {
+            return Some(Finding::warning(
+                "R61",
+                format!("`{base}` is ignored: EB reads only `*.config` files in `.ebextensions`"),
+                "rename it to end in `.config`, or move it out of `.ebextensions`",
+            ));
+        }
+        return None;
+    }
+    if let Some(i) = name.find("/.ebextensions/") {
+        let rest = &name[i + "/.ebextensions/".len()..];
+        if lower.ends_with(".config") && !rest.contains('/') {
+            return Some(Finding::warning(
+                "R61",
+                format!(
+                    "`{}/.ebextensions` is not at the bundle root: EB ignores it",
+                    &name[..i]
+                ),
+                "move the `.ebextensions` folder to the root of the bundle",
+            ));
+        }
+    }
+    if let Some(rest) = name.strip_prefix("ebextensions/")
+        && lower.ends_with(".config")
+        && !rest.contains('/')
+    {
+        return Some(Finding::warning(
+            "R61",
+            "folder `ebextensions` lacks the leading dot: EB ignores it",
+            "rename the folder to `.ebextensions`",
+        ));
+    }
+    None
 }

@@ -1,0 +1,209 @@
+//! The only module that talks to AWS: SDK configuration built once from
+//! profile/region/endpoint (the standard chain: env vars, profiles, SSO, web
+//! identity, instance role), and the S3 and Elastic Beanstalk adapters behind
+//! the [`crate::deploy::ports`] seam.
+
+mod eb;
+mod s3;
+
+pub use eb::EbClient;
+pub use s3::S3Store;
+
+use crate::deploy::ports::{AwsError, ErrorKind};
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_sdk_s3::config::ProvideCredentials;
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use std::time::Duration;
+
+/// How to reach AWS. Every field optional: the standard chain fills the rest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AwsSettings {
+    /// Named profile (`--profile`, else `AWS_PROFILE`).
+    pub profile: Option<String>,
+    /// Region (`--region`, else `AWS_REGION`, the profile, IMDS).
+    pub region: Option<String>,
+    /// Endpoint override for every service (`--endpoint-url`; the SDK also
+    /// reads `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` itself).
+    pub endpoint_url: Option<String>,
+    /// Attempts per call for throttling, 5xx and connection errors (0: default).
+    pub max_attempts: u32,
+}
+
+/// The two clients, built once per run.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    /// Elastic Beanstalk.
+    pub eb: EbClient,
+    /// S3.
+    pub s3: S3Store,
+    /// The region in use.
+    pub region: String,
+}
+
+/// Builds the clients and checks up front that a region and credentials
+/// exist, so a pipeline fails in a second with a clear message rather than
+/// after building and uploading.
+pub async fn connect(settings: &AwsSettings) -> Result<Clients, AwsError> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(retry_config(settings.max_attempts))
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .build(),
+        );
+    if let Some(p) = &settings.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = &settings.region {
+        loader = loader.region(aws_config::Region::new(r.clone()));
+    }
+    if let Some(e) = &settings.endpoint_url {
+        loader = loader.endpoint_url(e);
+    }
+    let config = loader.load().await;
+    let region = config
+        .region()
+        .map(ToString::to_string)
+        .ok_or_else(|| {
+            AwsError::new(
+                ErrorKind::Auth,
+                "configuration",
+                "no AWS region: pass `--region`, set `AWS_REGION`, or set `region` in your profile or ebpack.yaml",
+            )
+        })?;
+    match config.credentials_provider() {
+        None => {
+            return Err(AwsError::new(
+                ErrorKind::Auth,
+                "configuration",
+                "no AWS credentials provider is configured",
+            ));
+        }
+        Some(provider) => {
+            if let Err(e) = provider.provide_credentials().await {
+                return Err(AwsError::new(
+                    ErrorKind::Auth,
+                    "credentials",
+                    format!(
+                        "no usable AWS credentials ({}); set `AWS_PROFILE`/`--profile`, `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, SSO or a web identity token",
+                        aws_smithy_types::error::display::DisplayErrorContext(&e)
+                    ),
+                ));
+            }
+        }
+    }
+    // A local endpoint (the emulator, MinIO) cannot serve bucket subdomains.
+    let path_style = settings.endpoint_url.is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL").is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
+    let mut clients = Clients::from_sdk_config(&config, path_style);
+    clients.region = region;
+    Ok(clients)
+}
+
+/// The retry policy ebpack uses: the SDK's standard mode (exponential
+/// backoff with full jitter on throttling, 5xx and dropped connections) with
+/// `max_attempts` attempts per call (at least 1; 0 means the default of 8).
+pub fn retry_config(max_attempts: u32) -> RetryConfig {
+    let attempts = if max_attempts == 0 { 8 } else { max_attempts };
+    RetryConfig::standard()
+        .with_max_attempts(attempts)
+        .with_initial_backoff(Duration::from_millis(200))
+        .with_max_backoff(Duration::from_secs(20))
+}
+
+impl Clients {
+    /// Clients from an already loaded SDK configuration (tests, embedding).
+    pub fn from_sdk_config(config: &aws_config::SdkConfig, s3_path_style: bool) -> Self {
+        let s3_conf = aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(s3_path_style)
+            .build();
+        Self {
+            eb: EbClient::new(aws_sdk_elasticbeanstalk::Client::new(config)),
+            s3: S3Store::new(aws_sdk_s3::Client::from_conf(s3_conf)),
+            region: config.region().map(ToString::to_string).unwrap_or_default(),
+        }
+    }
+}
+
+/// Turns an SDK error into the seam's error, classifying it by code and
+/// status (codes first: English messages are the last resort).
+pub(crate) fn classify<E>(operation: &'static str, err: &SdkError<E, HttpResponse>) -> AwsError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let status = err.raw_response().map(|r| r.status().as_u16());
+    let (code, msg) = match err {
+        SdkError::ServiceError(s) => (
+            s.err().code().map(str::to_owned),
+            s.err().message().unwrap_or_default().to_owned(),
+        ),
+        other => (
+            None,
+            aws_smithy_types::error::display::DisplayErrorContext(other).to_string(),
+        ),
+    };
+    let kind = match (code.as_deref(), status) {
+        (
+            Some(
+                "Throttling"
+                | "ThrottlingException"
+                | "RequestLimitExceeded"
+                | "SlowDown"
+                | "TooManyRequestsException"
+                | "RequestTimeout"
+                | "InternalFailure"
+                | "ServiceUnavailable",
+            ),
+            _,
+        ) => ErrorKind::Transient,
+        (
+            Some(
+                "InvalidClientTokenId"
+                | "SignatureDoesNotMatch"
+                | "AccessDenied"
+                | "AccessDeniedException"
+                | "InsufficientPrivilegesException"
+                | "ExpiredToken"
+                | "ExpiredTokenException"
+                | "UnrecognizedClientException"
+                | "InvalidAccessKeyId"
+                | "AuthFailure",
+            ),
+            _,
+        ) => ErrorKind::Auth,
+        (Some("NoSuchBucket" | "NoSuchKey" | "NotFound"), _) | (_, Some(404)) => {
+            ErrorKind::NotFound
+        }
+        (_, Some(403)) => ErrorKind::Auth,
+        (_, Some(s)) if s >= 500 => ErrorKind::Transient,
+        (None, None) => {
+            if msg.contains("credentials") {
+                ErrorKind::Auth
+            } else {
+                ErrorKind::Transient
+            }
+        }
+        _ if msg.contains("Must be Ready") || msg.contains("invalid state for this operation") => {
+            ErrorKind::NotReady
+        }
+        _ if msg.contains("already exists") => ErrorKind::AlreadyExists,
+        _ if msg.contains("No Application named") || msg.contains("does not exist") => {
+            ErrorKind::NotFound
+        }
+        _ => ErrorKind::Service,
+    };
+    let message = match &code {
+        Some(c) if !msg.is_empty() => format!("{c}: {msg}"),
+        Some(c) => c.clone(),
+        None => msg,
+    };
+    AwsError {
+        kind,
+        operation,
+        code,
+        message,
+    }
+}

@@ -1,0 +1,43 @@
+//! Publish (S3 + application version) and deploy (update, wait, gate,
+//! rollback): the orchestration, written against the [`ports`] seam so it
+//! is tested with fakes and run against the real SDK in [`crate::aws`].
+//!
+//! The rules it keeps, each a complaint about existing tools:
+//! - a label that exists with the same sha256 is reused, with a different
+//!   one it is a hard error naming both (never a silent stale deploy);
+//! - wait (bounded) for the environment to be Ready before updating, and go
+//!   back to waiting when another deploy wins the race ("Must be Ready");
+//! - done means Ready, the new VersionLabel, and this request's success
+//!   event — then a health gate; failure events or a label that did not
+//!   switch fail the deploy; a deadline gives "still running", not "failed".
+
+pub mod poll;
+pub mod ports;
+pub mod publish;
+pub mod update;
+
+#[cfg(test)]
+mod fake;
+
+pub use ports::{AwsError, Beanstalk, EnvInfo, ErrorKind, Event, Store, VersionInfo};
+
+/// Where orchestration reports progress (stderr in the CLI, silent in tests).
+pub trait Reporter: Send + Sync {
+    /// A progress line.
+    fn line(&self, message: &str);
+    /// An environment event as it arrives.
+    fn event(&self, event: &Event) {
+        self.line(&format!("{:<5} {}", event.severity, event.message));
+    }
+    /// Upload progress: `sent` of `total` bytes.
+    fn upload_progress(&self, sent: u64, total: u64) {
+        let _ = (sent, total);
+    }
+}
+
+/// A reporter that prints nothing.
+pub struct Silent;
+
+impl Reporter for Silent {
+    fn line(&self, _: &str) {}
+}

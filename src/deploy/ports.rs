@@ -1,0 +1,192 @@
+//! The seam between deploy logic and AWS: two small traits with domain types
+//! in and out, so the orchestration in [`super::publish`] and
+//! [`super::update`] is tested with in-memory fakes and runs unchanged
+//! against the real SDK (`crate::aws`) or the local emulator.
+
+use std::path::Path;
+use std::time::SystemTime;
+
+/// Why an AWS call failed, as far as the orchestration cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The named thing does not exist.
+    NotFound,
+    /// Throttled or a 5xx/connection problem that outlived the SDK's retries.
+    Transient,
+    /// Credentials, permissions, region.
+    Auth,
+    /// "… is in an invalid state for this operation. Must be Ready."
+    NotReady,
+    /// A version with this label already exists.
+    AlreadyExists,
+    /// Any other service error.
+    Service,
+}
+
+/// An AWS failure with the service's code and message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{operation}: {message}")]
+pub struct AwsError {
+    /// What kind of failure.
+    pub kind: ErrorKind,
+    /// The API operation (`UpdateEnvironment`).
+    pub operation: &'static str,
+    /// The service's error code, if any (`InvalidParameterValue`).
+    pub code: Option<String>,
+    /// Human message (the service's, or the transport error).
+    pub message: String,
+}
+
+impl AwsError {
+    /// A new error.
+    pub fn new(kind: ErrorKind, operation: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            operation,
+            code: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// An S3 object's facts ebpack checks before uploading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    /// Size in bytes.
+    pub size: u64,
+    /// The `sha256` user metadata ebpack stores, if present.
+    pub sha256: Option<String>,
+}
+
+/// Upload progress callback: bytes sent so far.
+pub type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);
+
+/// Where bundles are stored (S3).
+pub trait Store {
+    /// Checks that `bucket` exists and is reachable with these credentials
+    /// (and, when known, owned by this account) without needing `s3:CreateBucket`.
+    fn check_bucket(&self, bucket: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// Facts about an object, or `None` when it does not exist.
+    fn head_object(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<ObjectInfo>, AwsError>> + Send;
+    /// Uploads the file at `path` (streamed from disk; multipart above a
+    /// threshold, aborted on failure) with `sha256` stored as metadata.
+    fn upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        path: &Path,
+        sha256: &str,
+        progress: Progress<'_>,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+}
+
+/// An application version as EB describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionInfo {
+    /// The label.
+    pub label: String,
+    /// The description (ebpack writes `sha256:<hex> …` there).
+    pub description: String,
+    /// Source bundle bucket.
+    pub bucket: String,
+    /// Source bundle key.
+    pub key: String,
+    /// Status as returned (compare case-insensitively: the service returns
+    /// upper case, which the SDK parses as an unknown variant).
+    pub status: String,
+}
+
+/// A request to create an application version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVersion {
+    /// Application.
+    pub app: String,
+    /// Label.
+    pub label: String,
+    /// Description.
+    pub description: String,
+    /// Bucket.
+    pub bucket: String,
+    /// Key.
+    pub key: String,
+    /// Ask EB to validate the bundle (`Process=true`).
+    pub process: bool,
+    /// Create the application when it does not exist.
+    pub create_app: bool,
+}
+
+/// An environment's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvInfo {
+    /// Name.
+    pub name: String,
+    /// Id (`e-…`).
+    pub id: String,
+    /// Application.
+    pub app: String,
+    /// Status: `Launching`, `Updating`, `Ready`, `Terminating`, `Terminated`, …
+    pub status: String,
+    /// Health colour: `Green`, `Yellow`, `Red`, `Grey`.
+    pub health: String,
+    /// Enhanced health status when available (`Ok`, `Degraded`, …).
+    pub health_status: Option<String>,
+    /// The deployed version label.
+    pub version_label: Option<String>,
+    /// The environment's CNAME.
+    pub cname: Option<String>,
+}
+
+/// One environment event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// When it happened.
+    pub date: SystemTime,
+    /// `TRACE`, `DEBUG`, `INFO`, `WARN`, `ERROR`, `FATAL`.
+    pub severity: String,
+    /// Message.
+    pub message: String,
+    /// The request that caused it, if any.
+    pub request_id: Option<String>,
+}
+
+/// Elastic Beanstalk.
+pub trait Beanstalk {
+    /// The account's EB storage bucket (`CreateStorageLocation`: creates it if needed).
+    fn storage_location(&self) -> impl Future<Output = Result<String, AwsError>> + Send;
+    /// A version by label, or `None`.
+    fn describe_version(
+        &self,
+        app: &str,
+        label: &str,
+    ) -> impl Future<Output = Result<Option<VersionInfo>, AwsError>> + Send;
+    /// Creates a version.
+    fn create_version(
+        &self,
+        version: &NewVersion,
+    ) -> impl Future<Output = Result<VersionInfo, AwsError>> + Send;
+    /// An environment by application and name, or `None` (terminated ones excluded).
+    fn describe_environment(
+        &self,
+        app: &str,
+        env: &str,
+    ) -> impl Future<Output = Result<Option<EnvInfo>, AwsError>> + Send;
+    /// Starts deploying `label` to `env`; returns the request id.
+    fn update_environment(
+        &self,
+        app: &str,
+        env: &str,
+        label: &str,
+    ) -> impl Future<Output = Result<String, AwsError>> + Send;
+    /// Events of `env` for `request_id` (all requests when `None`) since `since`, oldest first.
+    fn events(
+        &self,
+        app: &str,
+        env: &str,
+        request_id: Option<&str>,
+        since: Option<SystemTime>,
+    ) -> impl Future<Output = Result<Vec<Event>, AwsError>> + Send;
+}

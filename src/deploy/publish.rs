@@ -1,0 +1,340 @@
+//! `ebpack publish`: put a built bundle in S3 and register it as an
+//! application version — idempotently, and never reusing a label whose
+//! content differs.
+
+use super::Reporter;
+use super::poll::{PollSettings, Poller};
+use super::ports::{AwsError, Beanstalk, ErrorKind, NewVersion, Store, VersionInfo};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// What to publish.
+#[derive(Debug, Clone)]
+pub struct PublishRequest {
+    /// Application name.
+    pub app: String,
+    /// Version label.
+    pub label: String,
+    /// The built zip.
+    pub zip: PathBuf,
+    /// Its sha256 (lowercase hex).
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// A bucket to use instead of EB's storage location.
+    pub bucket: Option<String>,
+    /// Ask EB to process (validate) the version and wait for the result.
+    pub process: bool,
+    /// Create the application when it does not exist.
+    pub create_app: bool,
+    /// How long `process` may take.
+    pub process_timeout: Duration,
+    /// Polling bounds for `process`.
+    pub poll: PollSettings,
+}
+
+/// Whether the version was made now or found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provenance {
+    /// Created by this run.
+    Created,
+    /// Already existed with the same sha256.
+    Reused,
+}
+
+/// The outcome of a publish.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Published {
+    /// Application.
+    pub app: String,
+    /// Label.
+    pub label: String,
+    /// sha256 of the bundle.
+    pub sha256: String,
+    /// Bucket.
+    pub bucket: String,
+    /// Key.
+    pub key: String,
+    /// Created or reused.
+    pub version: Provenance,
+    /// True when bytes were uploaded by this run.
+    pub uploaded: bool,
+    /// Seconds spent uploading.
+    pub upload_seconds: f64,
+}
+
+/// Why a publish failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// An AWS call failed.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    /// The label exists with other content.
+    #[error(
+        "application version `{label}` already exists with different content: it has sha256 `{existing}`, this bundle has `{new}`"
+    )]
+    LabelConflict {
+        /// Label.
+        label: String,
+        /// The existing version's digest.
+        existing: String,
+        /// This bundle's digest.
+        new: String,
+    },
+    /// The label exists but ebpack cannot tell what it holds.
+    #[error(
+        "application version `{label}` already exists but was not published by ebpack (no sha256 in its description or object metadata), so its content cannot be verified"
+    )]
+    Unverifiable {
+        /// Label.
+        label: String,
+    },
+    /// The application does not exist.
+    #[error("application `{app}` does not exist")]
+    NoApplication {
+        /// Application.
+        app: String,
+    },
+    /// EB processed the version and rejected it.
+    #[error(
+        "elastic beanstalk rejected application version `{label}` while processing it (status `{status}`)"
+    )]
+    ProcessingFailed {
+        /// Label.
+        label: String,
+        /// Status.
+        status: String,
+    },
+    /// Processing did not finish in time.
+    #[error("application version `{label}` was still `{status}` after {seconds} s")]
+    ProcessingTimeout {
+        /// Label.
+        label: String,
+        /// Last status.
+        status: String,
+        /// Seconds waited.
+        seconds: u64,
+    },
+}
+
+impl PublishError {
+    /// One line on what to do about it.
+    pub fn help(&self) -> String {
+        match self {
+            PublishError::LabelConflict { .. } | PublishError::Unverifiable { .. } => {
+                "use a new `--label` (labels are immutable in Elastic Beanstalk), or deploy the existing one with `--version`".into()
+            }
+            PublishError::NoApplication { .. } => {
+                "create it in the console, or pass `--create-app`".into()
+            }
+            PublishError::ProcessingFailed { .. } => {
+                "run `ebpack validate` on the bundle and check the application version's events".into()
+            }
+            PublishError::ProcessingTimeout { .. } => {
+                "the version may still be processed; check it with `aws elasticbeanstalk describe-application-versions`".into()
+            }
+            PublishError::Aws(_) => String::new(),
+        }
+    }
+}
+
+/// The S3 key of a label: the EB CLI's layout, `<app>/<label>.zip`.
+pub fn s3_key(app: &str, label: &str) -> String {
+    format!("{app}/{label}.zip")
+}
+
+/// The version description ebpack writes: the digest first, so it can be
+/// verified later; within the API's 200 characters.
+pub fn description(sha256: &str, size: u64) -> String {
+    let mut d = format!(
+        "sha256:{sha256} size:{size} by ebpack {}",
+        env!("CARGO_PKG_VERSION")
+    );
+    d.truncate(200);
+    d
+}
+
+/// The digest recorded in a description, if any.
+pub fn digest_in(description: &str) -> Option<&str> {
+    let rest = &description[description.find("sha256:")? + 7..];
+    let hex = rest.get(..64)?;
+    hex.bytes().all(|b| b.is_ascii_hexdigit()).then_some(hex)
+}
+
+/// Publishes the bundle. See the module docs.
+pub async fn publish<B: Beanstalk, S: Store>(
+    eb: &B,
+    s3: &S,
+    req: &PublishRequest,
+    reporter: &dyn Reporter,
+) -> Result<Published, PublishError> {
+    let key = s3_key(&req.app, &req.label);
+    if let Some(existing) = eb.describe_version(&req.app, &req.label).await? {
+        let digest = match digest_in(&existing.description) {
+            Some(d) => Some(d.to_owned()),
+            None => s3
+                .head_object(&existing.bucket, &existing.key)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|o| o.sha256),
+        };
+        return match digest {
+            Some(d) if d.eq_ignore_ascii_case(&req.sha256) => {
+                reporter.line(&format!(
+                    "version `{}` already exists with the same sha256; reusing it (nothing uploaded)",
+                    req.label
+                ));
+                Ok(Published {
+                    app: req.app.clone(),
+                    label: req.label.clone(),
+                    sha256: req.sha256.clone(),
+                    bucket: existing.bucket,
+                    key: existing.key,
+                    version: super::publish::Provenance::Reused,
+                    uploaded: false,
+                    upload_seconds: 0.0,
+                })
+            }
+            Some(d) => Err(PublishError::LabelConflict {
+                label: req.label.clone(),
+                existing: d,
+                new: req.sha256.clone(),
+            }),
+            None => Err(PublishError::Unverifiable {
+                label: req.label.clone(),
+            }),
+        };
+    }
+
+    let bucket = match &req.bucket {
+        Some(b) => {
+            s3.check_bucket(b).await?;
+            b.clone()
+        }
+        None => eb.storage_location().await?,
+    };
+
+    let started = Instant::now();
+    let already = s3.head_object(&bucket, &key).await?;
+    let uploaded = match already {
+        Some(o)
+            if o.sha256
+                .as_deref()
+                .is_some_and(|d| d.eq_ignore_ascii_case(&req.sha256)) =>
+        {
+            reporter.line(&format!(
+                "s3://{bucket}/{key} already holds this bundle; not uploading it again"
+            ));
+            false
+        }
+        _ => {
+            reporter.line(&format!(
+                "uploading {} to s3://{bucket}/{key}",
+                human_size(req.size)
+            ));
+            let total = req.size;
+            let progress = move |sent: u64| reporter.upload_progress(sent, total);
+            s3.upload(&bucket, &key, &req.zip, &req.sha256, &progress)
+                .await?;
+            true
+        }
+    };
+    let upload_seconds = started.elapsed().as_secs_f64();
+
+    let new = NewVersion {
+        app: req.app.clone(),
+        label: req.label.clone(),
+        description: description(&req.sha256, req.size),
+        bucket: bucket.clone(),
+        key: key.clone(),
+        process: req.process,
+        create_app: req.create_app,
+    };
+    let created = match eb.create_version(&new).await {
+        Ok(v) => v,
+        Err(e) if e.kind == ErrorKind::AlreadyExists => {
+            // Another run created it between our check and now: verify it.
+            return Box::pin(publish(eb, s3, req, reporter)).await;
+        }
+        Err(e) if e.kind == ErrorKind::NotFound && !req.create_app => {
+            return Err(PublishError::NoApplication {
+                app: req.app.clone(),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    reporter.line(&format!("created application version `{}`", req.label));
+    if req.process {
+        wait_processed(eb, req, created, reporter).await?;
+    }
+    Ok(Published {
+        app: req.app.clone(),
+        label: req.label.clone(),
+        sha256: req.sha256.clone(),
+        bucket,
+        key,
+        version: Provenance::Created,
+        uploaded,
+        upload_seconds,
+    })
+}
+
+async fn wait_processed<B: Beanstalk>(
+    eb: &B,
+    req: &PublishRequest,
+    mut version: VersionInfo,
+    reporter: &dyn Reporter,
+) -> Result<(), PublishError> {
+    let started = tokio::time::Instant::now();
+    let mut poller = Poller::new(req.poll);
+    loop {
+        let status = version.status.to_ascii_uppercase();
+        match status.as_str() {
+            "PROCESSED" => {
+                reporter.line(&format!("version `{}` processed", req.label));
+                return Ok(());
+            }
+            "FAILED" => {
+                return Err(PublishError::ProcessingFailed {
+                    label: req.label.clone(),
+                    status: version.status,
+                });
+            }
+            _ => {}
+        }
+        if started.elapsed() >= req.process_timeout {
+            return Err(PublishError::ProcessingTimeout {
+                label: req.label.clone(),
+                status: version.status,
+                seconds: req.process_timeout.as_secs(),
+            });
+        }
+        tokio::time::sleep(poller.next_interval()).await;
+        match eb.describe_version(&req.app, &req.label).await {
+            Ok(Some(v)) => version = v,
+            Ok(None) => {
+                return Err(PublishError::ProcessingFailed {
+                    label: req.label.clone(),
+                    status: "deleted".into(),
+                });
+            }
+            Err(e) if e.kind == ErrorKind::Transient => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// `12.3 MiB`.
+pub fn human_size(bytes: u64) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let b = bytes as f64;
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if b < 1024.0 * 1024.0 {
+        format!("{:.1} KiB", b / 1024.0)
+    } else {
+        format!("{:.1} MiB", b / (1024.0 * 1024.0))
+    }
+}

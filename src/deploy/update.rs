@@ -1,0 +1,456 @@
+//! `ebpack deploy`: update an environment to a label and decide, from
+//! state and this request's events, whether it really happened.
+
+use super::Reporter;
+use super::poll::{PollSettings, Poller};
+use super::ports::{AwsError, Beanstalk, EnvInfo, ErrorKind, Event};
+use std::collections::HashSet;
+use std::time::{Duration, SystemTime};
+use tokio::time::Instant;
+
+/// How to deploy.
+#[derive(Debug, Clone)]
+pub struct DeploySettings {
+    /// Application.
+    pub app: String,
+    /// Environment name.
+    pub env: String,
+    /// The label to deploy.
+    pub label: String,
+    /// Overall deadline for waiting (Ready before, deployment, health gate).
+    pub timeout: Duration,
+    /// Health colours that pass the gate (`Green`, `Yellow`, …).
+    pub healthy: Vec<String>,
+    /// How long after the deployment health may take to reach the gate.
+    pub health_grace: Duration,
+    /// Return right after `UpdateEnvironment` was accepted.
+    pub no_wait: bool,
+    /// Redeploy the previous label when the deployment fails.
+    pub rollback: bool,
+    /// Deploy even when the environment already runs the label.
+    pub force: bool,
+    /// Polling bounds.
+    pub poll: PollSettings,
+}
+
+/// How a deployment ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeployStatus {
+    /// Ready, new label, success event, health gate passed.
+    Deployed,
+    /// The environment already ran this label and was Ready; nothing done.
+    Unchanged,
+    /// `--no-wait`: the update was accepted.
+    Started,
+    /// Deployed, but health did not reach the gate in the grace period.
+    HealthGateFailed,
+    /// Failure events, or the label did not switch.
+    Failed,
+    /// The deadline passed while the operation may still be running.
+    TimedOut,
+}
+
+/// The outcome of one deployment (and of its rollback, if any).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DeployOutcome {
+    /// How it ended.
+    pub status: DeployStatus,
+    /// Environment name.
+    pub environment: String,
+    /// The label deployed.
+    pub label: String,
+    /// The label the environment ran before.
+    pub previous_label: Option<String>,
+    /// `UpdateEnvironment`'s request id.
+    pub request_id: Option<String>,
+    /// Final environment status (`Ready`, `Updating`, …).
+    pub env_status: String,
+    /// Final health colour.
+    pub health: String,
+    /// The label the environment runs at the end.
+    pub final_label: Option<String>,
+    /// Error events and reasons, when it failed.
+    pub failures: Vec<String>,
+    /// Seconds from the start of the wait to the end.
+    pub wait_seconds: f64,
+    /// The rollback's outcome, when one ran.
+    pub rollback: Option<Box<DeployOutcome>>,
+}
+
+/// Why a deploy could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum DeployError {
+    /// An AWS call failed.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    /// No such environment.
+    #[error("environment `{env}` of application `{app}` does not exist (or is terminated)")]
+    NoEnvironment {
+        /// Application.
+        app: String,
+        /// Environment.
+        env: String,
+    },
+    /// The environment is going away.
+    #[error("environment `{env}` is `{status}`; it cannot be updated")]
+    Terminated {
+        /// Environment.
+        env: String,
+        /// Status.
+        status: String,
+    },
+}
+
+struct Watch<'a, B> {
+    eb: &'a B,
+    s: &'a DeploySettings,
+    reporter: &'a dyn Reporter,
+    deadline: Instant,
+}
+
+/// Deploys `settings.label`; see the module docs.
+pub async fn deploy<B: Beanstalk>(
+    eb: &B,
+    settings: &DeploySettings,
+    reporter: &dyn Reporter,
+) -> Result<DeployOutcome, DeployError> {
+    let started = Instant::now();
+    let w = Watch {
+        eb,
+        s: settings,
+        reporter,
+        deadline: started + settings.timeout,
+    };
+    let mut outcome = w.run(&settings.label, started).await?;
+    let failed = matches!(
+        outcome.status,
+        DeployStatus::Failed | DeployStatus::HealthGateFailed
+    );
+    if failed && settings.rollback {
+        match outcome.previous_label.clone() {
+            Some(prev) if prev != settings.label => {
+                reporter.line(&format!("rolling back `{}` to `{prev}`", settings.env));
+                let rb_start = Instant::now();
+                // Redeploy even if the environment reports the previous label:
+                // a failed rolling deployment can leave instances on the new one.
+                let rb_settings = DeploySettings {
+                    force: true,
+                    ..settings.clone()
+                };
+                let rb = Watch {
+                    eb,
+                    s: &rb_settings,
+                    reporter,
+                    deadline: rb_start + settings.timeout,
+                };
+                let rb_outcome = rb.run(&prev, rb_start).await?;
+                outcome.rollback = Some(Box::new(rb_outcome));
+            }
+            _ => reporter.line("no previous version to roll back to"),
+        }
+    }
+    Ok(outcome)
+}
+
+impl<B: Beanstalk> Watch<'_, B> {
+    /// The environment's state; transient failures (which outlived the
+    /// SDK's own retries) are retried here until the deadline.
+    async fn describe(&self) -> Result<EnvInfo, DeployError> {
+        let mut poller = Poller::new(self.s.poll);
+        loop {
+            match self.eb.describe_environment(&self.s.app, &self.s.env).await {
+                Ok(Some(env)) => return Ok(env),
+                Ok(None) => {
+                    return Err(DeployError::NoEnvironment {
+                        app: self.s.app.clone(),
+                        env: self.s.env.clone(),
+                    });
+                }
+                Err(e) if e.kind == ErrorKind::Transient && Instant::now() < self.deadline => {
+                    self.reporter.line(&format!("warning: {e}; will retry"));
+                    self.sleep(&mut poller).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// `describe`, tolerating transient failures (the SDK already retried).
+    async fn describe_lenient(&self, last: &EnvInfo) -> Result<EnvInfo, DeployError> {
+        match self.describe().await {
+            Err(DeployError::Aws(e)) if e.kind == ErrorKind::Transient => {
+                self.reporter.line(&format!("warning: {e}; will retry"));
+                Ok(last.clone())
+            }
+            other => other,
+        }
+    }
+
+    fn outcome(
+        &self,
+        label: &str,
+        status: DeployStatus,
+        env: &EnvInfo,
+        started: Instant,
+    ) -> DeployOutcome {
+        DeployOutcome {
+            status,
+            environment: env.name.clone(),
+            label: label.to_owned(),
+            previous_label: None,
+            request_id: None,
+            env_status: env.status.clone(),
+            health: env.health.clone(),
+            final_label: env.version_label.clone(),
+            failures: Vec::new(),
+            wait_seconds: started.elapsed().as_secs_f64(),
+            rollback: None,
+        }
+    }
+
+    async fn run(&self, label: &str, started: Instant) -> Result<DeployOutcome, DeployError> {
+        let mut env = self.describe().await?;
+        let previous = env.version_label.clone();
+        if env.status == "Ready" && previous.as_deref() == Some(label) && !self.s.force {
+            self.reporter.line(&format!(
+                "`{}` already runs `{label}` and is Ready; nothing to deploy (use --force to redeploy)",
+                env.name
+            ));
+            let mut o = self.outcome(label, DeployStatus::Unchanged, &env, started);
+            o.previous_label = previous;
+            return Ok(o);
+        }
+
+        // Wait for Ready, update; if another deployment slipped in, wait again.
+        let request_id = loop {
+            env = match self.wait_ready(env).await? {
+                Ok(env) => env,
+                Err(env) => {
+                    let mut o = self.outcome(label, DeployStatus::TimedOut, &env, started);
+                    o.previous_label = previous;
+                    o.failures.push(format!(
+                        "`{}` did not become Ready before the deadline (still `{}`)",
+                        env.name, env.status
+                    ));
+                    return Ok(o);
+                }
+            };
+            match self
+                .eb
+                .update_environment(&self.s.app, &self.s.env, label)
+                .await
+            {
+                Ok(id) => break id,
+                Err(e) if e.kind == ErrorKind::NotReady => {
+                    self.reporter
+                        .line("another operation started on the environment; waiting for it again");
+                    env = self.describe().await?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
+        self.reporter.line(&format!(
+            "deploying `{label}` to `{}` (request {request_id})",
+            self.s.env
+        ));
+        let mut outcome = if self.s.no_wait {
+            let env = self.describe_lenient(&env).await?;
+            self.outcome(label, DeployStatus::Started, &env, started)
+        } else {
+            self.wait_deployed(label, &request_id, env, started).await?
+        };
+        outcome.previous_label = previous;
+        outcome.request_id = Some(request_id);
+        Ok(outcome)
+    }
+
+    /// Polls until Ready. `Err(env)` when the deadline passed first.
+    async fn wait_ready(&self, mut env: EnvInfo) -> Result<Result<EnvInfo, EnvInfo>, DeployError> {
+        let mut poller = Poller::new(self.s.poll);
+        let mut announced = false;
+        loop {
+            match env.status.as_str() {
+                "Ready" => return Ok(Ok(env)),
+                "Terminating" | "Terminated" => {
+                    return Err(DeployError::Terminated {
+                        env: env.name,
+                        status: env.status,
+                    });
+                }
+                _ => {}
+            }
+            if !announced {
+                let running = self
+                    .eb
+                    .events(&self.s.app, &self.s.env, None, None)
+                    .await
+                    .ok()
+                    .and_then(|ev| ev.last().map(|e| e.message.clone()));
+                self.reporter.line(&format!(
+                    "`{}` is `{}`; waiting for it to be Ready{}",
+                    env.name,
+                    env.status,
+                    running
+                        .map(|m| format!(" (latest event: {m})"))
+                        .unwrap_or_default()
+                ));
+                announced = true;
+            }
+            if Instant::now() >= self.deadline {
+                return Ok(Err(env));
+            }
+            self.sleep(&mut poller).await;
+            env = self.describe_lenient(&env).await?;
+        }
+    }
+
+    async fn sleep(&self, poller: &mut Poller) {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        tokio::time::sleep(
+            poller
+                .next_interval()
+                .min(left.max(Duration::from_millis(1))),
+        )
+        .await;
+    }
+
+    async fn wait_deployed(
+        &self,
+        label: &str,
+        request_id: &str,
+        mut env: EnvInfo,
+        started: Instant,
+    ) -> Result<DeployOutcome, DeployError> {
+        let mut poller = Poller::new(self.s.poll);
+        let mut seen: HashSet<(SystemTime, String)> = HashSet::new();
+        let mut since: Option<SystemTime> = None;
+        let mut failures: Vec<String> = Vec::new();
+        let mut success_event = false;
+        let mut saw_activity = false;
+        let mut settled_polls = 0u32;
+        loop {
+            match self
+                .eb
+                .events(&self.s.app, &self.s.env, Some(request_id), since)
+                .await
+            {
+                Ok(events) => {
+                    for e in events {
+                        if !seen.insert((e.date, e.message.clone())) {
+                            continue;
+                        }
+                        since = Some(since.map_or(e.date, |s| s.max(e.date)));
+                        saw_activity = true;
+                        poller.reset();
+                        self.reporter.event(&e);
+                        classify(&e, &mut failures, &mut success_event);
+                    }
+                }
+                Err(e) if e.kind == ErrorKind::Transient => {
+                    self.reporter.line(&format!("warning: {e}; will retry"));
+                }
+                Err(e) => return Err(e.into()),
+            }
+            env = self.describe_lenient(&env).await?;
+            if env.status != "Ready" {
+                saw_activity = true;
+            }
+            let ready = env.status == "Ready";
+            let on_label = env.version_label.as_deref() == Some(label);
+            if ready && !failures.is_empty() {
+                let mut o = self.outcome(label, DeployStatus::Failed, &env, started);
+                o.failures = failures;
+                if !on_label {
+                    o.failures.push(format!(
+                        "the environment still runs `{}`",
+                        env.version_label.as_deref().unwrap_or("no version")
+                    ));
+                }
+                return Ok(o);
+            }
+            if ready && on_label && saw_activity {
+                // Events can lag the state by a poll or two; accept after
+                // three settled polls even without the success event.
+                settled_polls += 1;
+                if success_event || settled_polls >= 3 {
+                    if !success_event {
+                        self.reporter.line(
+                            "note: the environment is Ready on the new version, but no success event was seen",
+                        );
+                    }
+                    return self.health_gate(label, env, started).await;
+                }
+            }
+            if ready && !on_label && saw_activity {
+                settled_polls += 1;
+                if success_event || settled_polls >= 3 {
+                    let mut o = self.outcome(label, DeployStatus::Failed, &env, started);
+                    o.failures.push(format!(
+                        "the deployment ended but the environment runs `{}`, not `{label}`",
+                        env.version_label.as_deref().unwrap_or("no version")
+                    ));
+                    return Ok(o);
+                }
+            }
+            if Instant::now() >= self.deadline {
+                let mut o = self.outcome(label, DeployStatus::TimedOut, &env, started);
+                o.failures = failures;
+                return Ok(o);
+            }
+            self.sleep(&mut poller).await;
+        }
+    }
+
+    async fn health_gate(
+        &self,
+        label: &str,
+        mut env: EnvInfo,
+        started: Instant,
+    ) -> Result<DeployOutcome, DeployError> {
+        let gate_deadline =
+            (Instant::now() + self.s.health_grace).min(self.deadline.max(Instant::now()));
+        let mut poller = Poller::new(self.s.poll);
+        loop {
+            if self
+                .s
+                .healthy
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(&env.health))
+            {
+                self.reporter.line(&format!(
+                    "`{}` is Ready on `{label}`, health {}",
+                    env.name, env.health
+                ));
+                return Ok(self.outcome(label, DeployStatus::Deployed, &env, started));
+            }
+            if Instant::now() >= gate_deadline {
+                let mut o = self.outcome(label, DeployStatus::HealthGateFailed, &env, started);
+                o.failures.push(format!(
+                    "health is {} after {} s; the gate accepts {}",
+                    env.health,
+                    self.s.health_grace.as_secs(),
+                    self.s.healthy.join(", ")
+                ));
+                return Ok(o);
+            }
+            let left = gate_deadline.saturating_duration_since(Instant::now());
+            tokio::time::sleep(
+                poller
+                    .next_interval()
+                    .min(left.max(Duration::from_millis(1))),
+            )
+            .await;
+            env = self.describe_lenient(&env).await?;
+        }
+    }
+}
+
+/// Sorts an event into failure or success, by severity first.
+fn classify(e: &Event, failures: &mut Vec<String>, success: &mut bool) {
+    match e.severity.to_ascii_uppercase().as_str() {
+        "ERROR" | "FATAL" => failures.push(e.message.clone()),
+        "INFO" if e.message.contains("completed successfully") => *success = true,
+        _ => {}
+    }
+}

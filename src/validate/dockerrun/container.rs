@@ -1,0 +1,375 @@
+//! One v2 container definition: keys (R21), name (R22), image (R24),
+//! memory (R25–R27), cpu (R29), essential (R30) and the per-field shapes of
+//! [`super::fields`]. Cross-container rules live in [`super::v2`].
+
+use super::fields;
+use super::image_ref;
+use super::util::{self, want_int, want_str};
+use crate::diag::Finding;
+use crate::syntax::{Entry, Node, Value};
+use crate::validate::{Ctx, Platform};
+
+/// Keys of the ECS `ContainerDefinition` shape.
+pub(super) const KEYS: &[&str] = &[
+    "name",
+    "image",
+    "repositoryCredentials",
+    "cpu",
+    "memory",
+    "memoryReservation",
+    "links",
+    "portMappings",
+    "essential",
+    "restartPolicy",
+    "entryPoint",
+    "command",
+    "environment",
+    "environmentFiles",
+    "mountPoints",
+    "volumesFrom",
+    "linuxParameters",
+    "secrets",
+    "dependsOn",
+    "startTimeout",
+    "stopTimeout",
+    "versionConsistency",
+    "hostname",
+    "user",
+    "workingDirectory",
+    "disableNetworking",
+    "privileged",
+    "readonlyRootFilesystem",
+    "dnsServers",
+    "dnsSearchDomains",
+    "extraHosts",
+    "dockerSecurityOptions",
+    "interactive",
+    "pseudoTerminal",
+    "dockerLabels",
+    "ulimits",
+    "logConfiguration",
+    "healthCheck",
+    "systemControls",
+    "resourceRequirements",
+    "firelensConfiguration",
+    "credentialSpecs",
+];
+
+/// docker-compose spellings and their ECS names, for "did you mean".
+const ALIASES: &[(&str, &str)] = &[
+    ("ports", "portMappings"),
+    ("container_name", "name"),
+    ("restart", "restartPolicy"),
+    ("volumes", "mountPoints"),
+    ("volumes_from", "volumesFrom"),
+    ("working_dir", "workingDirectory"),
+    ("mem_limit", "memory"),
+    ("mem_reservation", "memoryReservation"),
+    ("cpu_shares", "cpu"),
+    ("labels", "dockerLabels"),
+    ("logging", "logConfiguration"),
+    ("dns", "dnsServers"),
+    ("dns_search", "dnsSearchDomains"),
+    ("read_only", "readonlyRootFilesystem"),
+    ("tty", "pseudoTerminal"),
+    ("stdin_open", "interactive"),
+    ("security_opt", "dockerSecurityOptions"),
+    ("env", "environment"),
+    ("env_file", "environmentFiles"),
+    ("sysctls", "systemControls"),
+    ("healthcheck", "healthCheck"),
+];
+
+/// What the cross-container rules need to know about one container.
+pub(super) struct Container<'a> {
+    /// The definition object.
+    pub node: &'a Node,
+    /// Its name, when it is a valid string.
+    pub name: Option<&'a str>,
+    /// `container `web`` or `container #2` for messages.
+    pub label: String,
+    /// `essential` (default true).
+    pub essential: bool,
+    /// `memory`, when a positive integer.
+    pub memory: Option<i64>,
+    /// `memoryReservation`, when a positive integer.
+    pub reservation: Option<i64>,
+    /// `cpu`, when a non-negative integer.
+    pub cpu: Option<i64>,
+    /// True when it defines a `healthCheck`.
+    pub health_check: bool,
+    /// The first key that needs an execution role (R19).
+    pub needs_role: Option<&'a Entry>,
+}
+
+/// Checks container definition `index` and returns what cross rules need.
+pub(super) fn check<'a>(node: &'a Node, index: usize, ctx: &mut Ctx<'_>) -> Option<Container<'a>> {
+    if node.entries().is_none() {
+        util::wrong_type(
+            ctx,
+            "R17",
+            node,
+            &format!("container definition #{}", index + 1),
+            "an object",
+        );
+        return None;
+    }
+    let name = check_name(node, ctx);
+    let label = match name {
+        Some(n) => format!("container `{n}`"),
+        None => format!("container #{}", index + 1),
+    };
+    util::duplicate_keys(ctx, "R21", node, &label);
+    let severity = crate::validate::unknown_key_severity(ctx.options);
+    for e in node.entries().unwrap_or_default() {
+        if !KEYS.contains(&e.key.as_str()) {
+            let help = match e.key.as_str() {
+                "build" => {
+                    "ECS does not build images: push the image to a registry and set `image`"
+                        .to_owned()
+                }
+                "depends_on" => {
+                    "did you mean `dependsOn` (a list of `{\"containerName\", \"condition\"}`)?"
+                        .to_owned()
+                }
+                _ => {
+                    "remove it (ECS rejects unknown container keys), or pass `--allow-unknown-keys`"
+                        .to_owned()
+                }
+            };
+            util::unknown_key(ctx, "R21", severity, e, &label, KEYS, ALIASES, &help);
+        }
+    }
+    check_image(node, &label, ctx);
+    let (memory, reservation) = check_memory(node, &label, ctx);
+    let cpu = node.get("cpu").and_then(|c| {
+        let v = want_int(ctx, "R29", c, &format!("`cpu` of {label}"))?;
+        if v < 0 {
+            ctx.push(
+                Finding::error(
+                    "R29",
+                    format!("`cpu` of {label} is {v}; it must be 0 or more"),
+                    "use CPU units, 1024 per vCPU",
+                )
+                .at(c),
+            );
+            return None;
+        }
+        Some(v)
+    });
+    let essential = check_essential(node, &label, ctx);
+    fields::check(node, &label, ctx);
+    let needs_role = node.entries().unwrap_or_default().iter().find(|e| {
+        ["secrets", "repositoryCredentials", "environmentFiles"].contains(&e.key.as_str())
+    });
+    Some(Container {
+        node,
+        name,
+        label,
+        essential,
+        memory,
+        reservation,
+        cpu,
+        health_check: node
+            .get("healthCheck")
+            .is_some_and(|h| h.entries().is_some()),
+        needs_role,
+    })
+}
+
+/// R22: `name` is required and matches `^[A-Za-z0-9_-]{1,255}$`.
+fn check_name<'a>(node: &'a Node, ctx: &mut Ctx<'_>) -> Option<&'a str> {
+    let Some(n) = node.get("name") else {
+        ctx.push(util::missing(
+            Finding::error(
+                "R22",
+                "container definition has no `name`; ECS fails with `Container.name should not be null or empty.`",
+                "add `\"name\": \"web\"` (letters, digits, `_` and `-`)",
+            ),
+            node,
+        ));
+        return None;
+    };
+    let s = want_str(ctx, "R22", n, "container `name`")?;
+    if util::is_ecs_name(s) {
+        return Some(s);
+    }
+    let why = if s.is_empty() {
+        "is empty".to_owned()
+    } else if s.len() > 255 {
+        "is longer than 255 characters".to_owned()
+    } else {
+        let bad = s
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
+            .unwrap_or(' ');
+        let shown = if bad == ' ' {
+            "a space".to_owned()
+        } else {
+            format!("`{bad}`")
+        };
+        format!("contains {shown}")
+    };
+    ctx.push(
+        Finding::error(
+            "R22",
+            format!("container name `{}` {why}; ECS fails with `Container.name contains invalid characters.`", util::truncate(s, 60)),
+            "use only letters, digits, `_` and `-` (1–255 characters)",
+        )
+        .at(n),
+    );
+    // Still usable as a reference target for links and mounts.
+    (!s.is_empty()).then_some(s)
+}
+
+/// R24: `image` is required and a valid reference; W without tag or digest.
+fn check_image(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
+    let Some(img) = node.get("image") else {
+        ctx.push(util::missing(
+            Finding::error(
+                "R24",
+                format!("{label} has no `image`; ECS needs an image to pull (it does not build)"),
+                "add `\"image\": \"registry/repository:tag\"`",
+            ),
+            node,
+        ));
+        return;
+    };
+    let Some(s) = want_str(ctx, "R24", img, &format!("`image` of {label}")) else {
+        return;
+    };
+    check_reference(s, img, label, "R24", ctx);
+}
+
+/// Checks an image reference string (shared with v1 `Image.Name`).
+pub(super) fn check_reference(
+    s: &str,
+    node: &Node,
+    label: &str,
+    code: &'static str,
+    ctx: &mut Ctx<'_>,
+) {
+    match image_ref::parse(s) {
+        Ok(r) => {
+            if r.tag.is_none() && r.digest.is_none() {
+                ctx.push(
+                    Finding::warning(
+                        code,
+                        format!("image `{}` of {label} has no tag, so `latest` is pulled at every deployment", util::truncate(s, 80)),
+                        "pin a tag or digest (`ebpack build --image-tag TAG` can set it)",
+                    )
+                    .at(node),
+                );
+            }
+        }
+        Err(why) => ctx.push(
+            Finding::error(
+                code,
+                format!("image `{}` of {label} {why}", util::truncate(s, 80)),
+                "use `[registry/]repository[:tag][@digest]` with a lowercase repository; substitute templates before bundling",
+            )
+            .at(node),
+        ),
+    }
+}
+
+/// R25–R27: memory limits. Returns the valid values.
+fn check_memory(node: &Node, label: &str, ctx: &mut Ctx<'_>) -> (Option<i64>, Option<i64>) {
+    let mem_node = node.get("memory");
+    let res_node = node.get("memoryReservation");
+    if mem_node.is_none() && res_node.is_none() {
+        ctx.push(util::missing(
+            Finding::error(
+                "R25",
+                format!("{label} sets neither `memory` nor `memoryReservation`; ECS fails with `At least one of 'memory' or 'memoryReservation' must be specified.`"),
+                "add `\"memoryReservation\": 128` (MiB, a soft limit) or `\"memory\"` (a hard limit)",
+            ),
+            node,
+        ));
+        return (None, None);
+    }
+    let mut value = |key: &str, n: Option<&Node>| -> Option<i64> {
+        let n = n?;
+        let v = want_int(ctx, "R26", n, &format!("`{key}` of {label}"))?;
+        if v <= 0 {
+            ctx.push(
+                Finding::error(
+                    "R26",
+                    format!("`{key}` of {label} is {v}; it must be a positive number of MiB"),
+                    "use a value of at least 6 MiB",
+                )
+                .at(n),
+            );
+            return None;
+        }
+        let what = if key == "memory" {
+            "limit"
+        } else {
+            "reservation"
+        };
+        let severity = match ctx.options.platform {
+            Platform::McAl1 => crate::diag::Severity::Warning,
+            _ => crate::diag::Severity::Error,
+        };
+        if v < 6 {
+            ctx.push(
+                Finding::new(
+                    "R27",
+                    severity,
+                    format!("`{key}` of {label} is {v} MiB; Docker's minimum is 6 MiB (`Minimum memory {what} allowed is 6MB`)"),
+                    format!("set `{key}` to at least 6"),
+                )
+                .at(n),
+            );
+        }
+        Some(v)
+    };
+    let memory = value("memory", mem_node);
+    let reservation = value("memoryReservation", res_node);
+    if let (Some(m), Some(r), Some(mn)) = (memory, reservation, mem_node)
+        && m < r
+    {
+        let mut f = Finding::error(
+            "R26",
+            format!("`memory` of {label} is {m} MiB, less than its `memoryReservation` of {r} MiB"),
+            "`memory` (hard limit) must be greater than or equal to `memoryReservation`",
+        )
+        .at(mn);
+        if let Some(rn) = res_node {
+            f = f.label(rn.span.clone(), "reservation set here");
+        }
+        ctx.push(f);
+    }
+    (memory, reservation)
+}
+
+/// R30: `essential` is a boolean (W for the strings `"true"`/`"false"`).
+fn check_essential(node: &Node, label: &str, ctx: &mut Ctx<'_>) -> bool {
+    let Some(e) = node.get("essential") else {
+        return true;
+    };
+    match &e.value {
+        Value::Bool(b) => *b,
+        Value::String(s) if s == "true" || s == "false" => {
+            ctx.push(
+                Finding::warning(
+                    "R30",
+                    format!("`essential` of {label} is the string `\"{s}\"`, not a boolean"),
+                    format!("write `\"essential\": {s}` without quotes"),
+                )
+                .at(e),
+            );
+            s == "true"
+        }
+        _ => {
+            util::wrong_type(
+                ctx,
+                "R30",
+                e,
+                &format!("`essential` of {label}"),
+                "a boolean",
+            );
+            true
+        }
+    }
+}

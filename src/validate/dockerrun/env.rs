@@ -1,0 +1,208 @@
+//! Environment, secrets and environment files of a v2 container (R35, R36, R43 secretOptions, R48).
+
+use super::util::{self, want_map, want_seq, want_str};
+use crate::diag::Finding;
+use crate::syntax::{Node, Value};
+use crate::validate::Ctx;
+
+/// R35: `environment` is an array of `{"name", "value"}` with string values.
+pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
+    let what = format!("`environment` of {label}");
+    let Some(items) = node.items() else {
+        let help = if node.entries().is_some() {
+            "write `[{\"name\": \"KEY\", \"value\": \"v\"}]` instead of a docker-compose style map"
+                .to_owned()
+        } else {
+            "write `[{\"name\": \"KEY\", \"value\": \"v\"}]`".to_owned()
+        };
+        ctx.push(
+            Finding::error(
+                "R35",
+                format!(
+                    "{what} must be an array of `{{\"name\", \"value\"}}` objects, found {}",
+                    node.type_name()
+                ),
+                help,
+            )
+            .at(node),
+        );
+        return;
+    };
+    let mut seen: Vec<(&str, &Node)> = Vec::new();
+    for item in items {
+        if item.entries().is_none() {
+            let help = if item.as_str().is_some_and(|s| s.contains('=')) {
+                "write `{\"name\": \"KEY\", \"value\": \"v\"}` instead of a docker-compose style `KEY=v` string"
+            } else {
+                "write `{\"name\": \"KEY\", \"value\": \"v\"}`"
+            };
+            ctx.push(
+                Finding::error(
+                    "R35",
+                    format!(
+                        "an entry of {what} must be an object, found {} `{}`",
+                        item.type_name(),
+                        util::show(item)
+                    ),
+                    help,
+                )
+                .at(item),
+            );
+            continue;
+        }
+        util::unknown_keys_in(
+            ctx,
+            "R35",
+            item,
+            &format!("an entry of {what}"),
+            &["name", "value"],
+        );
+        let name = match item.get("name") {
+            Some(n) => want_str(ctx, "R35", n, &format!("an environment `name` of {label}"))
+                .map(|s| (s, n)),
+            None => {
+                ctx.push(
+                    Finding::error(
+                        "R35",
+                        format!("an entry of {what} has no `name`"),
+                        "add `\"name\": \"KEY\"`",
+                    )
+                    .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
+                );
+                None
+            }
+        };
+        match item.get("value") {
+            Some(v) if v.as_str().is_some() => {}
+            Some(v) => {
+                let key = name.map_or(String::new(), |(n, _)| format!(" `{n}`"));
+                let fix = match &v.value {
+                    Value::Number(n) => format!("quote it: `\"{}\"`", n.raw),
+                    Value::Bool(b) => format!("quote it: `\"{b}\"`"),
+                    _ => "write the value as a string".to_owned(),
+                };
+                ctx.push(Finding::error("R35", format!("environment variable{key} of {label} has {} value `{}`; values must be strings", v.type_name(), util::show(v)), fix).at(v));
+            }
+            None => {
+                let key = name.map_or(String::new(), |(n, _)| format!(" `{n}`"));
+                ctx.push(
+                    Finding::error(
+                        "R35",
+                        format!("environment variable{key} of {label} has no `value`"),
+                        "add `\"value\": \"…\"` (use `\"\"` for an empty value)",
+                    )
+                    .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
+                );
+            }
+        }
+        if let Some((n, node)) = name {
+            if let Some((_, first)) = seen.iter().find(|(s, _)| *s == n) {
+                ctx.push(
+                    Finding::warning(
+                        "R35",
+                        format!(
+                            "environment variable `{}` is set more than once in {label}",
+                            util::truncate(n, 60)
+                        ),
+                        "keep one entry; which one wins is not documented",
+                    )
+                    .at(node)
+                    .label(first.span.clone(), "first set here"),
+                );
+            } else {
+                seen.push((n, node));
+                if !is_portable_env_name(n) {
+                    ctx.push(
+                        Finding::warning("R35", format!("environment variable name `{}` of {label} is not a portable shell name", util::truncate(n, 60)), "use letters, digits and `_`, not starting with a digit")
+                            .at(node),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn is_portable_env_name(s: &str) -> bool {
+    let mut c = s.chars();
+    c.next()
+        .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+        && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+}
+
+/// `[{name, valueFrom}]` (R36 secrets, R43 secretOptions).
+pub(super) fn name_value_from(node: &Node, code: &'static str, what: &str, ctx: &mut Ctx<'_>) {
+    let Some(items) = want_seq(
+        ctx,
+        code,
+        node,
+        what,
+        "an array of `{\"name\", \"valueFrom\"}` objects",
+    ) else {
+        return;
+    };
+    for item in items {
+        if want_map(ctx, code, item, &format!("an entry of {what}")).is_none() {
+            continue;
+        }
+        util::unknown_keys_in(
+            ctx,
+            code,
+            item,
+            &format!("an entry of {what}"),
+            &["name", "valueFrom"],
+        );
+        for key in ["name", "valueFrom"] {
+            match item.get(key) {
+                Some(v) => {
+                    if let Some(s) = want_str(ctx, code, v, &format!("`{key}` in {what}"))
+                        && s.is_empty() {
+                            ctx.push(Finding::error(code, format!("`{key}` in {what} is empty"), "give a non-empty value").at(v));
+                        }
+                }
+                None => ctx.push(
+                    Finding::error(code, format!("an entry of {what} has no `{key}`"), "both `name` and `valueFrom` (a Secrets Manager or SSM parameter ARN) are required")
+                        .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
+                ),
+            }
+        }
+    }
+}
+
+/// R48: `environmentFiles` (warning level: ECS-only feature on EB).
+pub(super) fn environment_files(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
+    let what = format!("`environmentFiles` of {label}");
+    let Some(items) = node.items() else {
+        ctx.push(
+            Finding::warning(
+                "R48",
+                format!(
+                    "{what} must be an array of `{{\"value\", \"type\"}}` objects, found {}",
+                    node.type_name()
+                ),
+                "write `[{\"value\": \"arn:aws:s3:::bucket/app.env\", \"type\": \"s3\"}]`",
+            )
+            .at(node),
+        );
+        return;
+    };
+    if items.len() > 10 {
+        ctx.push(
+            Finding::warning(
+                "R48",
+                format!("{what} lists {} files; ECS allows at most 10", items.len()),
+                "merge the files",
+            )
+            .at(node),
+        );
+    }
+    for item in items {
+        let value = item.get("value").and_then(Node::as_str);
+        let ty = item.get("type").and_then(Node::as_str);
+        let ok = value
+            .is_some_and(|v| v.starts_with("arn:") && v.contains(":s3:::") && v.ends_with(".env"))
+            && ty == Some("s3");
+        if !ok {
+            ctx.push(Finding::warning("R48", format!("an entry of {what} is not `{{\"value\": \"<S3 object ARN ending in .env>\", \"type\": \"s3\"}}`"), "point `value` at an S3 object ARN ending in `.env` and set `\"type\": \"s3\"`").at(item));
+        }
+    }
+}

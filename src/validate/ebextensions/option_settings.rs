@@ -1,0 +1,434 @@
+//! `option_settings` (R69–R72, R74): both forms, namespaces, environment
+//! property limits and YAML 1.1 typing traps.
+
+use super::common::{
+    Want, expect, is_cfn_function, is_dynamic, type_desc, unknown_key_help, yaml11_trap,
+};
+use crate::diag::Finding;
+use crate::syntax::{Entry, Node, Value};
+use crate::validate::Ctx;
+use std::ops::Range;
+
+const ENV_NS: &str = "aws:elasticbeanstalk:application:environment";
+const LIST_KEYS: [&str; 4] = ["namespace", "option_name", "value", "resource_name"];
+
+/// Namespaces documented in the EB general options reference.
+const KNOWN_NAMESPACES: [&str; 34] = [
+    "aws:elasticbeanstalk:control",
+    "aws:autoscaling:asg",
+    "aws:autoscaling:launchconfiguration",
+    "aws:autoscaling:scheduledaction",
+    "aws:autoscaling:trigger",
+    "aws:autoscaling:updatepolicy:rollingupdate",
+    "aws:cloudformation:template:parameter",
+    "aws:ec2:instances",
+    "aws:ec2:vpc",
+    "aws:elasticbeanstalk:application",
+    "aws:elasticbeanstalk:application:environment",
+    "aws:elasticbeanstalk:application:environmentsecrets",
+    "aws:elasticbeanstalk:cloudwatch:logs",
+    "aws:elasticbeanstalk:cloudwatch:logs:health",
+    "aws:elasticbeanstalk:command",
+    "aws:elasticbeanstalk:customoption",
+    "aws:elasticbeanstalk:environment",
+    "aws:elasticbeanstalk:environment:proxy",
+    "aws:elasticbeanstalk:environment:proxy:staticfiles",
+    "aws:elasticbeanstalk:healthreporting:system",
+    "aws:elasticbeanstalk:hostmanager",
+    "aws:elasticbeanstalk:managedactions",
+    "aws:elasticbeanstalk:managedactions:platformupdate",
+    "aws:elasticbeanstalk:monitoring",
+    "aws:elasticbeanstalk:sns:topics",
+    "aws:elasticbeanstalk:sqsd",
+    "aws:elasticbeanstalk:trafficsplitting",
+    "aws:elasticbeanstalk:xray",
+    "aws:elb:healthcheck",
+    "aws:elb:loadbalancer",
+    "aws:elb:listener",
+    "aws:elb:policies",
+    "aws:elbv2:loadbalancer",
+    "aws:rds:dbinstance",
+];
+
+/// Namespaces whose documented option names contain spaces
+/// (`Application Healthcheck URL`, `Notification Topic ARN`, …).
+const SPACED_NAMESPACES: [&str; 5] = [
+    "aws:elasticbeanstalk:application",
+    "aws:elasticbeanstalk:sns:topics",
+    "aws:elasticbeanstalk:monitoring",
+    "aws:elasticbeanstalk:control",
+    "aws:elb:policies",
+];
+
+/// Namespace families with a user-chosen suffix (port, process, rule name).
+const NAMESPACE_PREFIXES: [&str; 7] = [
+    "aws:elasticbeanstalk:container:",
+    "aws:elasticbeanstalk:environment:process:",
+    "aws:elb:listener:",
+    "aws:elb:policies:",
+    "aws:elbv2:listener:",
+    "aws:elbv2:listenerrule:",
+    "aws:elasticbeanstalk:sns:topics:",
+];
+
+/// One setting, whichever form it came from.
+struct Setting<'n> {
+    namespace: String,
+    ns_span: Option<(Range<usize>, String)>,
+    name: String,
+    name_span: Range<usize>,
+    name_pointer: String,
+    value: &'n Node,
+}
+
+/// Checks the `option_settings` section.
+pub fn check(node: &Node, ctx: &mut Ctx<'_>) {
+    let mut settings = Vec::new();
+    match &node.value {
+        Value::Null => ctx.push(
+            Finding::warning("R69", "`option_settings` is empty", "add settings or remove the key")
+                .at(node),
+        ),
+        Value::Seq(items) => {
+            for item in items {
+                list_item(item, ctx, &mut settings);
+            }
+        }
+        Value::Map(namespaces) => {
+            for ns in namespaces {
+                map_namespace(ns, ctx, &mut settings);
+            }
+        }
+        _ => ctx.push(
+            Finding::error(
+                "R69",
+                format!("`option_settings` must be a mapping of namespaces or a list of settings, found {}", type_desc(node)),
+                "write `option_settings:` then `  namespace:` then `    OptionName: value`",
+            )
+            .at(node),
+        ),
+    }
+    let mut env_total = 0usize;
+    let mut first_env: Option<Range<usize>> = None;
+    for s in &settings {
+        check_setting(s, ctx);
+        if s.namespace == ENV_NS {
+            env_total += s.name.len() + 1 + scalar_text(s.value, ctx.file.text()).len();
+            first_env.get_or_insert(s.name_span.clone());
+        }
+    }
+    if env_total > 4096
+        && let Some(span) = first_env
+    {
+        ctx.push(
+                Finding::error(
+                    "R71",
+                    format!("environment properties total {env_total} bytes of `key=value`; the limit is 4096"),
+                    "move large values to SSM Parameter Store or Secrets Manager",
+                )
+                .at_span(span, "/option_settings"),
+            );
+    }
+}
+
+fn list_item<'n>(item: &'n Node, ctx: &mut Ctx<'_>, out: &mut Vec<Setting<'n>>) {
+    if let Some(f) = expect(
+        "R69",
+        item,
+        Want::Map,
+        "an `option_settings` list item",
+        "each item is `- namespace: ...`, `option_name: ...`, `value: ...`",
+    ) {
+        ctx.push(f);
+        return;
+    }
+    let entries = item.entries().unwrap_or_default();
+    for e in entries {
+        if !LIST_KEYS.contains(&e.key.as_str()) {
+            ctx.push(
+                Finding::error(
+                    "R69",
+                    format!("unknown key `{}` in an `option_settings` list item", e.key),
+                    unknown_key_help(&e.key, &LIST_KEYS),
+                )
+                .at_key(e),
+            );
+        }
+    }
+    for key in ["namespace", "option_name", "resource_name"] {
+        if let Some(v) = item.get(key)
+            && !matches!(v.value, Value::String(_))
+        {
+            ctx.push(
+                Finding::error(
+                    "R69",
+                    format!("`{key}` must be a string, found {}", type_desc(v)),
+                    format!("quote it: `{key}: \"...\"`"),
+                )
+                .at(v),
+            );
+        }
+    }
+    let name = item.entry("option_name");
+    let value = item.get("value");
+    for (missing, key) in [(name.is_none(), "option_name"), (value.is_none(), "value")] {
+        if missing {
+            ctx.push(
+                Finding::error(
+                    "R69",
+                    format!("`option_settings` list item has no `{key}`"),
+                    "each item needs `option_name` and `value` (`namespace` defaults to environment properties)",
+                )
+                .at(item),
+            );
+        }
+    }
+    let (Some(name), Some(value)) = (name, value) else {
+        return;
+    };
+    let Some(name_str) = name.value.as_str() else {
+        return;
+    };
+    let ns = item.entry("namespace");
+    out.push(Setting {
+        namespace: ns
+            .and_then(|e| e.value.as_str())
+            .unwrap_or(ENV_NS)
+            .to_owned(),
+        ns_span: ns.map(|e| (e.value.span.clone(), e.value.pointer.clone())),
+        name: name_str.to_owned(),
+        name_span: name.value.span.clone(),
+        name_pointer: name.value.pointer.clone(),
+        value,
+    });
+}
+
+fn map_namespace<'n>(ns: &'n Entry, ctx: &mut Ctx<'_>, out: &mut Vec<Setting<'n>>) {
+    let body = &ns.value;
+    match &body.value {
+        Value::Map(options) => {
+            for o in options {
+                out.push(Setting {
+                    namespace: ns.key.clone(),
+                    ns_span: None,
+                    name: o.key.clone(),
+                    name_span: o.key_span.clone(),
+                    name_pointer: o.value.pointer.clone(),
+                    value: &o.value,
+                });
+            }
+            check_namespace(&ns.key, ns.key_span.clone(), &body.pointer, ctx);
+        }
+        Value::Null => ctx.push(
+            Finding::warning(
+                "R69",
+                format!("namespace `{}` has no options", ns.key),
+                "add `OptionName: value` lines under it, or remove it",
+            )
+            .at_key(ns),
+        ),
+        _ => ctx.push(
+            Finding::error(
+                "R69",
+                format!(
+                    "namespace `{}` must map option names to values, found {}",
+                    ns.key,
+                    type_desc(body)
+                ),
+                "indent `OptionName: value` under the namespace; quote values that contain `: `",
+            )
+            .at(body),
+        ),
+    }
+}
+
+fn check_namespace(ns: &str, span: Range<usize>, pointer: &str, ctx: &mut Ctx<'_>) {
+    let shaped = ns.strip_prefix("aws:").is_some_and(|r| {
+        !r.is_empty()
+            && r.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ":.-_/".contains(c))
+    });
+    let known = KNOWN_NAMESPACES.contains(&ns)
+        || NAMESPACE_PREFIXES
+            .iter()
+            .any(|p| ns.len() > p.len() && ns.starts_with(p));
+    if !shaped || !known {
+        let help = match super::common::suggest(ns, &KNOWN_NAMESPACES) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "see the EB general options reference for namespace names".to_owned(),
+        };
+        ctx.push(
+            Finding::warning("R70", format!("unknown option namespace `{ns}`"), help)
+                .at_span(span, pointer),
+        );
+    }
+}
+
+fn check_setting(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
+    if let Some((span, pointer)) = &s.ns_span {
+        check_namespace(&s.namespace, span.clone(), pointer, ctx);
+    }
+    let v = s.value;
+    match &v.value {
+        Value::Seq(_) => ctx.push(
+            Finding::error(
+                "R69",
+                format!("option `{}` must have a single value, found a list", s.name),
+                "write the value as one string, e.g. comma-separated",
+            )
+            .at(v),
+        ),
+        // Function objects appear in AWS's own samples; `ConfigDocument`
+        // (enhanced health rules) is documented as a nested mapping.
+        Value::Map(_) if is_cfn_function(v) || s.name == "ConfigDocument" => {}
+        Value::Map(_) => ctx.push(
+            Finding::warning(
+                "R69",
+                format!(
+                    "option `{}` has a mapping as its value; EB expects a single value",
+                    s.name
+                ),
+                "check the indentation: options sit directly under their namespace",
+            )
+            .at(v),
+        ),
+        _ => {}
+    }
+    if let Some(seen) = yaml11_trap(v) {
+        let raw = ctx.file.text().get(v.span.clone()).unwrap_or("");
+        let shown = if raw.is_empty() {
+            "an empty value"
+        } else {
+            raw
+        };
+        ctx.push(
+            Finding::warning(
+                "R72",
+                format!("`{shown}` is read by YAML 1.1 as {seen}, not the string `{shown}`"),
+                format!("quote the value: `{}: \"{shown}\"`", s.name),
+            )
+            .at(v),
+        );
+    }
+    if s.namespace == ENV_NS {
+        env_property(s, ctx);
+    } else if s.name.contains(' ') && !SPACED_NAMESPACES.contains(&s.namespace.as_str()) {
+        ctx.push(
+            Finding::warning(
+                "R70",
+                format!("option name `{}` contains a space", s.name),
+                "option names of `aws:` namespaces have no spaces; check the spelling",
+            )
+            .at_span(s.name_span.clone(), s.name_pointer.clone()),
+        );
+    }
+    secrets(s, ctx);
+}
+
+fn key_char_ok(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "_.:/+-@\\".contains(c)
+}
+
+fn value_char_ok(c: char) -> bool {
+    c.is_alphanumeric() || c.is_whitespace() || "_.:/=+\\-@'\"".contains(c)
+}
+
+fn env_property(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
+    let name = &s.name;
+    let at_name = |f: Finding| f.at_span(s.name_span.clone(), s.name_pointer.clone());
+    if name.is_empty() || name.chars().count() > 128 || !name.chars().all(key_char_ok) {
+        let bad: String = name.chars().filter(|c| !key_char_ok(*c)).take(3).collect();
+        let why = if name.chars().count() > 128 {
+            "is longer than 128 characters".to_owned()
+        } else if name.is_empty() {
+            "is empty".to_owned()
+        } else {
+            format!("contains `{bad}`")
+        };
+        ctx.push(at_name(Finding::error(
+            "R71",
+            format!("environment property name `{name}` {why}"),
+            "names use letters, digits and `_ . : / + - @ \\`, at most 128 characters",
+        )));
+    } else if !(name.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+    {
+        ctx.push(at_name(Finding::warning(
+            "R71",
+            format!("environment property name `{name}` is not a portable shell variable name"),
+            "use upper case, digits and `_` (e.g. `DATABASE_URL`) so every shell and tool can read it",
+        )));
+    }
+    let text = scalar_text(s.value, ctx.file.text());
+    if matches!(s.value.value, Value::Seq(_) | Value::Map(_)) || is_dynamic(text) {
+        return;
+    }
+    if text.chars().count() > 256 {
+        ctx.push(
+            Finding::error(
+                "R71",
+                format!(
+                    "value of environment property `{name}` is {} characters; the limit is 256",
+                    text.chars().count()
+                ),
+                "store long values in SSM Parameter Store or S3 and read them at start-up",
+            )
+            .at(s.value),
+        );
+    } else if let Some(c) = text.chars().find(|c| !value_char_ok(*c)) {
+        // A warning, not an error: EB's documented character set is
+        // narrower than what it accepts (AWS's own Django tutorial set
+        // `PYTHONPATH: "...:$PYTHONPATH"`).
+        ctx.push(
+            Finding::warning(
+                "R71",
+                format!("value of environment property `{name}` contains `{c}`, outside the documented character set"),
+                "values may hold letters, digits, spaces and `_ . : / = + \\ - @ ' \"`; encode other characters (e.g. base64)",
+            )
+            .at(s.value),
+        );
+    }
+}
+
+/// The text EB receives for a scalar value.
+fn scalar_text<'t>(node: &'t Node, text: &'t str) -> &'t str {
+    match &node.value {
+        Value::String(s) => s,
+        Value::Null => "",
+        _ => text.get(node.span.clone()).unwrap_or(""),
+    }
+}
+
+fn secrets(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
+    let upper = s.name.to_ascii_uppercase();
+    let secretish = [
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "PRIVATE_KEY",
+        "API_KEY",
+        "TOKEN",
+    ]
+    .iter()
+    .any(|w| upper.contains(w));
+    if s.namespace == "aws:elasticbeanstalk:application:environmentsecrets" || !secretish {
+        return;
+    }
+    if let Some(v) = s.value.as_str()
+        && !v.is_empty()
+        && !is_dynamic(v)
+        && !v.starts_with("arn:")
+        && !v.contains("${")
+    {
+        ctx.push(
+                Finding::warning(
+                    "R74",
+                    format!("`{}` holds a plaintext secret", s.name),
+                    "reference it instead: `{{resolve:ssm:NAME:VERSION}}` or `aws:elasticbeanstalk:application:environmentsecrets`",
+                )
+                .at(s.value),
+            );
+    }
+}

@@ -1,0 +1,284 @@
+//! `Resources`, `Outputs`, `Parameters`, `Mappings` and functions (R91).
+
+use super::common::{type_desc, unknown_key_help};
+use crate::diag::Finding;
+use crate::syntax::{Entry, Node, Value};
+use crate::validate::Ctx;
+
+const RESOURCE_KEYS: [&str; 9] = [
+    "Type",
+    "Properties",
+    "Metadata",
+    "DependsOn",
+    "DeletionPolicy",
+    "UpdateReplacePolicy",
+    "UpdatePolicy",
+    "CreationPolicy",
+    "Condition",
+];
+const OUTPUT_KEYS: [&str; 4] = ["Value", "Description", "Export", "Condition"];
+/// Functions EB documents for configuration files (plus `Fn::FindInMap`,
+/// the only way to read the `Mappings` section EB accepts).
+const FUNCTIONS: [&str; 5] = [
+    "Fn::GetAtt",
+    "Fn::Join",
+    "Fn::GetOptionSetting",
+    "Fn::ImportValue",
+    "Fn::FindInMap",
+];
+
+/// Checks `Resources`.
+pub fn check_resources(node: &Node, ctx: &mut Ctx<'_>) {
+    let Some(resources) = map_section("Resources", node, ctx) else {
+        return;
+    };
+    for r in resources {
+        resource(r, ctx);
+    }
+    functions(node, ctx);
+}
+
+fn map_section<'n>(name: &str, node: &'n Node, ctx: &mut Ctx<'_>) -> Option<&'n [Entry]> {
+    match &node.value {
+        Value::Map(e) => Some(e),
+        Value::Null => {
+            ctx.push(
+                Finding::warning(
+                    "R91",
+                    format!("`{name}` is empty"),
+                    "add entries or remove the key",
+                )
+                .at(node),
+            );
+            None
+        }
+        _ => {
+            ctx.push(
+                Finding::error(
+                    "R91",
+                    format!("`{name}` must be a mapping, found {}", type_desc(node)),
+                    format!("write `{name}:` then `  LogicalName:` with its settings"),
+                )
+                .at(node),
+            );
+            None
+        }
+    }
+}
+
+fn resource(r: &Entry, ctx: &mut Ctx<'_>) {
+    let id = &r.key;
+    let Some(keys) = r.value.entries() else {
+        ctx.push(
+            Finding::error(
+                "R91",
+                format!(
+                    "resource `{id}` must be a mapping, found {}",
+                    type_desc(&r.value)
+                ),
+                "write `Type:` and `Properties:` under the logical name",
+            )
+            .at(&r.value),
+        );
+        return;
+    };
+    let eb_owned = id.starts_with("AWSEB");
+    match r.value.get("Type") {
+        None if !eb_owned => ctx.push(
+            Finding::error(
+                "R91",
+                format!("resource `{id}` has no `Type`"),
+                "add `Type: AWS::Service::Resource`; only EB's own `AWSEB*` resources may omit it",
+            )
+            .at_key(r),
+        ),
+        Some(t) if t.as_str().is_none() => ctx.push(
+            Finding::error(
+                "R91",
+                format!(
+                    "`Type` of resource `{id}` must be a string, found {}",
+                    type_desc(t)
+                ),
+                "write `Type: AWS::Service::Resource`",
+            )
+            .at(t),
+        ),
+        Some(t) => {
+            let s = t.as_str().unwrap_or_default();
+            if !(s.starts_with("AWS::") || s.starts_with("Custom::") || s.contains("::")) {
+                ctx.push(
+                    Finding::error(
+                        "R91",
+                        format!("`Type` of resource `{id}` is `{s}`, not a CloudFormation type"),
+                        "use a type such as `AWS::SQS::Queue`",
+                    )
+                    .at(t),
+                );
+            }
+        }
+        None => {}
+    }
+    if let Some(p) = r.value.get("Properties")
+        && p.entries().is_none()
+        && !super::common::is_cfn_function(p)
+    {
+        ctx.push(
+            Finding::error(
+                "R91",
+                format!(
+                    "`Properties` of resource `{id}` must be a mapping, found {}",
+                    type_desc(p)
+                ),
+                "indent the properties under `Properties:`",
+            )
+            .at(p),
+        );
+    }
+    for k in keys {
+        // `CmpFn::Remove` etc.: EB's own merge directives for its resources.
+        let eb_directive = eb_owned && k.key.starts_with("CmpFn::");
+        if !RESOURCE_KEYS.contains(&k.key.as_str()) && !eb_directive {
+            ctx.push(
+                Finding::warning(
+                    "R91",
+                    format!("unknown attribute `{}` in resource `{id}`", k.key),
+                    unknown_key_help(&k.key, &RESOURCE_KEYS),
+                )
+                .at_key(k),
+            );
+        }
+    }
+}
+
+/// Checks `Outputs`.
+pub fn check_outputs(node: &Node, ctx: &mut Ctx<'_>) {
+    let Some(outputs) = map_section("Outputs", node, ctx) else {
+        return;
+    };
+    for o in outputs {
+        let Some(keys) = o.value.entries() else {
+            ctx.push(
+                Finding::error(
+                    "R91",
+                    format!(
+                        "output `{}` must be a mapping with `Value`, found {}",
+                        o.key,
+                        type_desc(&o.value)
+                    ),
+                    "write `Value:` under the output name",
+                )
+                .at(&o.value),
+            );
+            continue;
+        };
+        if o.value.get("Value").is_none() {
+            ctx.push(
+                Finding::error(
+                    "R91",
+                    format!("output `{}` has no `Value`", o.key),
+                    "add `Value: ...`",
+                )
+                .at_key(o),
+            );
+        }
+        for k in keys {
+            if !OUTPUT_KEYS.contains(&k.key.as_str()) {
+                ctx.push(
+                    Finding::warning(
+                        "R91",
+                        format!("unknown key `{}` in output `{}`", k.key, o.key),
+                        unknown_key_help(&k.key, &OUTPUT_KEYS),
+                    )
+                    .at_key(k),
+                );
+            }
+        }
+    }
+    functions(node, ctx);
+}
+
+/// Checks that `Parameters` / `Mappings` are mappings of mappings.
+pub fn check_plain_map(entry: &Entry, ctx: &mut Ctx<'_>) {
+    let Some(items) = map_section(&entry.key, &entry.value, ctx) else {
+        return;
+    };
+    for i in items {
+        if i.value.entries().is_none() {
+            ctx.push(
+                Finding::error(
+                    "R91",
+                    format!(
+                        "`{}.{}` must be a mapping, found {}",
+                        entry.key,
+                        i.key,
+                        type_desc(&i.value)
+                    ),
+                    "indent its settings under the name",
+                )
+                .at(&i.value),
+            );
+        }
+    }
+}
+
+/// Undocumented functions (W) and `Fn::GetOptionSetting` arguments.
+fn functions(node: &Node, ctx: &mut Ctx<'_>) {
+    let mut found = Vec::new();
+    node.walk(&mut |n| {
+        let Some([e]) = n.entries() else {
+            return;
+        };
+        let name = e.key.as_str();
+        if !name.starts_with("Fn::") {
+            return;
+        }
+        if !FUNCTIONS.contains(&name) {
+            found.push(
+                Finding::warning(
+                    "R91",
+                    format!("function `{name}` is not documented for configuration files"),
+                    "EB documents `Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::GetOptionSetting` and `Fn::ImportValue`; check that it works on your platform",
+                )
+                .at_key(e),
+            );
+        } else if name == "Fn::GetOptionSetting" {
+            match e.value.entries() {
+                Some(args) => {
+                    if e.value.get("OptionName").is_none() {
+                        found.push(
+                            Finding::error(
+                                "R91",
+                                "`Fn::GetOptionSetting` has no `OptionName`",
+                                "add `OptionName: Name` (and `Namespace`, `DefaultValue` as needed)",
+                            )
+                            .at(&e.value),
+                        );
+                    }
+                    for a in args {
+                        if !["Namespace", "OptionName", "DefaultValue"].contains(&a.key.as_str()) {
+                            found.push(
+                                Finding::warning(
+                                    "R91",
+                                    format!("unknown argument `{}` of `Fn::GetOptionSetting`", a.key),
+                                    "arguments are `Namespace`, `OptionName` and `DefaultValue`",
+                                )
+                                .at_key(a),
+                            );
+                        }
+                    }
+                }
+                None => found.push(
+                    Finding::error(
+                        "R91",
+                        format!("`Fn::GetOptionSetting` takes a mapping, found {}", type_desc(&e.value)),
+                        "write `Fn::GetOptionSetting: {OptionName: Name, DefaultValue: x}`",
+                    )
+                    .at(&e.value),
+                ),
+            }
+        }
+    });
+    for f in found {
+        ctx.push(f);
+    }
+}

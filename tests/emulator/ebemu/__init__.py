@@ -1,0 +1,2 @@
+"""ebemu: moto's server extended with the Elastic Beanstalk deployment calls,
+run-time delays and fault injection, for ebpack's tests. See ../README.md."""
