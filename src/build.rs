@@ -114,12 +114,11 @@ pub fn build(
         allow_unknown_keys: false,
     };
     let mut report = validate::validate_bundle(&bundle, &options);
-    report.extend(findings);
-    report.sort();
+    merge_build_findings(&mut report, findings);
     if report.fails(false) {
         return Err(BuildError::Invalid(report));
     }
-    let warnings = report;
+    let mut warnings = report;
 
     // Pin.
     let mut pin_settings = settings.pin.clone();
@@ -182,7 +181,8 @@ pub fn build(
         return Err(BuildError::Invalid(plan_report));
     }
     if rewritten || !gen_files.is_empty() {
-        revalidate(&mut bundle, &changed, &gen_files, &options)?;
+        progress("validating the bundle with pinned images and generated files");
+        warnings = revalidate(&mut bundle, &changed, &gen_files, &options)?;
     }
 
     // Write.
@@ -227,7 +227,6 @@ pub fn build(
     staged
         .persist(&zip_path)
         .map_err(|e| BuildError::Io(format!("cannot write `{}`: {e}", zip_path.display())))?;
-    let mut warnings = warnings;
     if archive.size > bundle::WARN_BUNDLE_BYTES {
         warnings.push_file(
             &display,
@@ -282,7 +281,7 @@ fn revalidate(
     changed: &std::collections::BTreeMap<String, Arc<[u8]>>,
     generated: &[(String, Arc<[u8]>, u32)],
     options: &Options,
-) -> Result<(), BuildError> {
+) -> Result<Report, BuildError> {
     for e in &mut bundle.entries {
         if let Some(b) = changed.get(&e.name) {
             e.data = Some(b.to_vec());
@@ -303,7 +302,27 @@ fn revalidate(
     if report.fails(false) {
         return Err(BuildError::Invalid(report));
     }
-    Ok(())
+    Ok(report)
+}
+
+/// Adds the build's own findings to the validation report. Where a rule
+/// already reports the same place (R92 for a CRLF hook), the build's
+/// finding is dropped and its `--fix` hint added to the rule's help.
+fn merge_build_findings(report: &mut Report, findings: Report) {
+    for f in findings.diagnostics {
+        let same = report.diagnostics.iter_mut().find(|d| {
+            d.file == f.file && d.line == f.line && d.column == f.column && d.code != f.code
+        });
+        match same {
+            Some(d) if f.code == "B1" => {
+                d.help
+                    .push_str("; or build with `--fix` to convert it in the bundle");
+            }
+            _ => report.diagnostics.push(f),
+        }
+    }
+    report.sources.extend(findings.sources);
+    report.sort();
 }
 
 fn one(display: &str, code: &'static str, message: String) -> Report {

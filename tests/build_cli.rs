@@ -100,6 +100,8 @@ fn validation_errors_stop_the_build_with_validates_diagnostics() {
         b"{\"AWSEBDockerrunVersion\": 2,}\n",
         0o644,
     );
+    // (A 0644 hook is an error for `validate` (R92); `build` ships it 0755.)
+    set_mode(&eb.join(".platform/hooks/predeploy/01_migrate.sh"), 0o755);
     let v = run(p.path(), &["validate", "eb"], &[]);
     let b = run(p.path(), &["build", "eb", "--label", "t"], &[]);
     assert_eq!(v.status.code(), Some(1));

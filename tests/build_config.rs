@@ -166,7 +166,9 @@ fn binary_precedence_and_file_names() {
     write(
         &root.join("eb"),
         ".elasticbeanstalk/config.yml",
-        EB_CLI.as_bytes(),
+        EB_CLI
+            .replace("Docker running on", "ECS running on")
+            .as_bytes(),
         0o644,
     );
     let o = run(root, &["build", "--label", "l1"], &[]);

@@ -181,7 +181,10 @@ fn crlf_hooks_are_refused_or_fixed() {
     );
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("error[B1]"), "{err}");
+    assert!(
+        err.contains("CRLF") && err.contains("build with `--fix`"),
+        "{err}"
+    );
     assert!(
         err.contains("eb/.platform/hooks/predeploy/02.sh:1:12"),
         "{err}"
