@@ -7,16 +7,25 @@
 //!   one spanned tree so every finding can point at the offending node.
 //! - [`diag`]: findings with stable codes, rendered for people or as JSON.
 //! - [`validate`]: the bundle rules of `docs/rules.md`, offline.
+//! - [`config`]: `ebpack.yaml`, `EBPACK_*` and the EB CLI's file resolved
+//!   into plain settings; [`pin`], [`label`], [`bundle`] (the deterministic
+//!   zip) and [`manifest`], tied together by [`build`].
 //!
 //! Nothing here but the AWS module touches the network.
 #![deny(missing_docs)]
 
 pub mod aws;
+pub mod build;
+pub mod bundle;
+pub mod config;
 pub mod deploy;
 pub mod diag;
 pub mod exit;
 pub mod fileset;
 pub mod generate;
+pub mod label;
+pub mod manifest;
+pub mod pin;
 pub mod source;
 pub mod syntax;
 pub mod validate;

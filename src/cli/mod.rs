@@ -2,8 +2,10 @@
 //! command's file turns its flags into the library's plain settings structs
 //! and maps outcomes to the exit codes of [`ebpack::exit`].
 
+mod build;
 mod entrypoint;
 mod generate;
+mod inspect;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -39,6 +41,12 @@ enum Command {
     /// Check a bundle folder, a built zip, or a single Dockerrun/.config file.
     #[command(after_help = exit::TABLE)]
     Validate(validate::Args),
+    /// Validate, pin image tags, generate ebextensions and write a deterministic zip, manifest and version.json.
+    #[command(after_help = exit::TABLE)]
+    Build(build::Args),
+    /// List a built zip's entries (modes, sizes), its sha256, and validate it.
+    #[command(after_help = exit::TABLE)]
+    Inspect(inspect::Args),
     /// Print (or with --write write) the .ebextensions ebpack generates from ebpack.yaml.
     #[command(after_help = exit::TABLE)]
     Generate(generate::Args),
@@ -74,6 +82,8 @@ pub fn main() -> ExitCode {
     let global = Global { color };
     let code = match cli.command {
         Command::Validate(args) => validate::run(args, global),
+        Command::Build(args) => build::run(args, global),
+        Command::Inspect(args) => inspect::run(args, global),
         Command::Generate(args) => generate::run(args, global),
         Command::Entrypoint(args) => entrypoint::run(args, global),
     };

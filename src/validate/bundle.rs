@@ -129,8 +129,14 @@ fn wants_data(name: &str, size: u64) -> bool {
 /// [`crate::fileset`]). `out_dir` is excluded when inside it.
 pub fn read_dir(root: &Path, out_dir: Option<&Path>) -> Result<Bundle, InputError> {
     let set = fileset::walk(root, out_dir)?;
+    from_fileset(&root.to_string_lossy(), &set)
+}
+
+/// Builds the bundle view of an already walked folder (`display` is how
+/// the folder is shown), loading the files rules read.
+pub fn from_fileset(display: &str, set: &fileset::FileSet) -> Result<Bundle, InputError> {
     let mut entries = Vec::with_capacity(set.files.len());
-    for f in set.files {
+    for f in &set.files {
         let (kind, type_bits) = match &f.kind {
             FileKind::File => (EntryKind::File, 0o100_000),
             FileKind::Dir => (EntryKind::Dir, 0o040_000),
@@ -148,7 +154,7 @@ pub fn read_dir(root: &Path, out_dir: Option<&Path>) -> Result<Bundle, InputErro
             None
         };
         entries.push(BundleEntry {
-            name: f.rel,
+            name: f.rel.clone(),
             kind,
             mode: Some(type_bits | f.mode),
             size: f.size,
@@ -156,7 +162,7 @@ pub fn read_dir(root: &Path, out_dir: Option<&Path>) -> Result<Bundle, InputErro
         });
     }
     Ok(Bundle {
-        display: root.to_string_lossy().into_owned(),
+        display: display.to_owned(),
         is_zip: false,
         archive_size: None,
         entries,

@@ -12,7 +12,7 @@ pub mod dockerrun;
 pub mod ebextensions;
 pub mod platform;
 
-pub use bundle::{Bundle, BundleEntry, EntryKind, InputError, read_dir, read_zip};
+pub use bundle::{Bundle, BundleEntry, EntryKind, InputError, from_fileset, read_dir, read_zip};
 
 use crate::diag::{Finding, Report, Severity};
 use crate::source::SourceFile;

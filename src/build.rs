@@ -1,0 +1,352 @@
+//! `ebpack build`: validate → pin image tags → generate ebextensions →
+//! write the deterministic zip → manifest and `version.json`.
+//!
+//! Needs no AWS access. Takes resolved [`Settings`] and plain
+//! [`BuildOptions`]; progress goes through a callback (the CLI prints it
+//! to stderr).
+
+use crate::bundle::{self, WriteError, WriteOptions, prepare, zipfmt::DosTime};
+use crate::config::{Settings, TagSource};
+use crate::diag::{Finding, Report};
+use crate::label::{self, LabelInputs};
+use crate::manifest::{Manifest, ManifestEntry, Summary};
+use crate::pin::{self, PinError};
+use crate::validate::{self, EntryKind, Options};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+/// The Dockerrun file pinning reads and rewrites.
+pub const DOCKERRUN: &str = "Dockerrun.aws.json";
+
+/// Options of one build beyond the resolved settings.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// What the label may be derived from.
+    pub label: LabelInputs,
+    /// `SOURCE_DATE_EPOCH`: the timestamp of every entry (default 1980-01-01).
+    pub source_date_epoch: Option<i64>,
+    /// `--fix`: convert CRLF hooks to LF in the bundle.
+    pub fix: bool,
+    /// Compression threads (0: one per core).
+    pub threads: usize,
+    /// Deflate level (`None`: 6).
+    pub level: Option<u32>,
+    /// Set on Ctrl-C to stop and clean up.
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// How the bundle folder is shown in messages (default: its path).
+    pub display: Option<String>,
+    /// Size limit in bytes (default [`bundle::MAX_BUNDLE_BYTES`]; tests lower it).
+    pub max_size: Option<u64>,
+}
+
+/// What a build produced.
+#[derive(Debug, Clone)]
+pub struct BuildOutput {
+    /// The manifest (also written to `manifest_path`).
+    pub manifest: Manifest,
+    /// The zip.
+    pub zip_path: PathBuf,
+    /// The manifest file.
+    pub manifest_path: PathBuf,
+    /// `version.json`.
+    pub version_path: PathBuf,
+    /// Warnings and notes from validation (errors stop the build).
+    pub warnings: Report,
+}
+
+/// Why a build stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The bundle has errors (exit 1).
+    #[error("the bundle has errors")]
+    Invalid(Report),
+    /// Settings that do not fit the bundle (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// Local files could not be read or written (exit 6).
+    #[error("{0}")]
+    Io(String),
+    /// Interrupted; the temporary file was removed (exit 130).
+    #[error("interrupted; no bundle was written")]
+    Interrupted,
+}
+
+impl BuildError {
+    /// The process exit code.
+    pub fn exit_code(&self) -> u8 {
+        use crate::exit;
+        match self {
+            BuildError::Invalid(_) => exit::BUNDLE_ERRORS,
+            BuildError::Usage(_) => exit::USAGE,
+            BuildError::Io(_) => exit::IO,
+            BuildError::Interrupted => exit::INTERRUPTED,
+        }
+    }
+}
+
+/// Runs the whole build. `progress` receives one line per stage.
+pub fn build(
+    settings: &Settings,
+    opts: &BuildOptions,
+    progress: &mut dyn FnMut(&str),
+) -> Result<BuildOutput, BuildError> {
+    let root = &settings.bundle_dir;
+    let display = opts
+        .display
+        .clone()
+        .unwrap_or_else(|| root.to_string_lossy().into_owned());
+    let set = crate::fileset::walk(root, Some(&settings.out_dir))
+        .map_err(|e| BuildError::Io(e.to_string()))?;
+    let mut bundle =
+        validate::from_fileset(&display, &set).map_err(|e| BuildError::Io(e.to_string()))?;
+    progress(&format!(
+        "validating {display} ({} entries, {})",
+        set.files.len(),
+        bundle::human_size(set.files.iter().map(|f| f.size).sum())
+    ));
+
+    // Validate what will be shipped: modes forced, hooks fixed with --fix.
+    let mut findings = Report::default();
+    let mut changed = prepare::normalize(&mut bundle, &set, opts.fix, &mut findings);
+    let options = Options {
+        platform: settings.platform,
+        allow_unknown_keys: false,
+    };
+    let mut report = validate::validate_bundle(&bundle, &options);
+    merge_build_findings(&mut report, findings);
+    if report.fails(false) {
+        return Err(BuildError::Invalid(report));
+    }
+    let mut warnings = report;
+
+    // Pin.
+    let mut pin_settings = settings.pin.clone();
+    pin_settings.image_tag = match &settings.tag {
+        None => None,
+        Some(TagSource::Literal(t)) => Some(t.clone()),
+        Some(TagSource::From(tf)) => {
+            let tag = tf
+                .read()
+                .map_err(|m| BuildError::Usage(format!("--tag-from: {m}")))?;
+            pin::valid_tag(&tag).map_err(|m| BuildError::Usage(format!("--tag-from: {m}")))?;
+            Some(tag)
+        }
+    };
+    let dockerrun_text = bundle
+        .get(DOCKERRUN)
+        .and_then(|e| e.data.as_deref())
+        .map(|b| String::from_utf8_lossy(b).into_owned());
+    let dockerrun_display = format!("{}/{DOCKERRUN}", display.trim_end_matches('/'));
+    let (shipped_dockerrun, images) = match &dockerrun_text {
+        Some(text) => match pin::pin(&dockerrun_display, text, &pin_settings) {
+            Ok(p) => (Some(p.text), p.images),
+            Err(PinError::Usage(m)) => return Err(BuildError::Usage(m)),
+            Err(PinError::Unpinned(r)) => return Err(BuildError::Invalid(r)),
+        },
+        None if pin_settings.is_active() => {
+            return Err(BuildError::Usage(format!(
+                "image pinning needs `{dockerrun_display}`, and the bundle has none"
+            )));
+        }
+        None => (None, Vec::new()),
+    };
+    if !images.is_empty() {
+        let moved = images.iter().filter(|i| i.before != i.after).count();
+        progress(&format!("pinned {moved} of {} images", images.len()));
+    }
+
+    // Generate.
+    let generated = crate::generate::generate(
+        &settings.generate,
+        shipped_dockerrun.as_deref().unwrap_or_default(),
+    )
+    .map_err(|e| BuildError::Usage(format!("generate: {e}")))?;
+    let final_dockerrun = generated.dockerrun.clone().or(shipped_dockerrun);
+    let mut rewritten = false;
+    if let (Some(new), Some(old)) = (&final_dockerrun, &dockerrun_text)
+        && new != old
+    {
+        changed.insert(DOCKERRUN.to_owned(), Arc::from(new.as_bytes()));
+        rewritten = true;
+    }
+    let gen_files: Vec<(String, Arc<[u8]>, u32)> = generated
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), Arc::from(f.content.as_bytes()), f.mode))
+        .collect();
+    let mut plan_report = Report::default();
+    let entries = prepare::plan(&bundle, &set, &changed, &gen_files, &mut plan_report);
+    if plan_report.fails(false) {
+        return Err(BuildError::Invalid(plan_report));
+    }
+    if rewritten || !gen_files.is_empty() {
+        progress("validating the bundle with pinned images and generated files");
+        warnings = revalidate(&mut bundle, &changed, &gen_files, &options)?;
+    }
+
+    // Write.
+    let time = opts
+        .source_date_epoch
+        .map_or(DosTime::EPOCH, DosTime::from_unix);
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(2, usize::from)
+    } else {
+        opts.threads
+    };
+    let early = label::early(&opts.label).map_err(BuildError::Usage)?;
+    progress(&format!(
+        "writing {} entries with {threads} threads",
+        entries.len()
+    ));
+    let wopts = WriteOptions {
+        level: opts.level.unwrap_or(6),
+        threads,
+        time,
+        max_size: opts.max_size.unwrap_or(bundle::MAX_BUNDLE_BYTES),
+        cancel: opts.cancel.clone(),
+    };
+    let staged = match bundle::stage(&settings.out_dir, &entries, &wopts) {
+        Ok(s) => s,
+        Err(WriteError::TooLarge { limit }) => return Err(too_large(&display, &set, limit)),
+        Err(WriteError::Interrupted) => return Err(BuildError::Interrupted),
+        Err(e @ WriteError::FileTooLarge { .. }) => {
+            return Err(BuildError::Invalid(one(&display, "B4", e.to_string())));
+        }
+        Err(e) => return Err(BuildError::Io(e.to_string())),
+    };
+    let archive = staged.archive.clone();
+    let (label, label_source) = match early {
+        Some(l) => l,
+        None => label::from_content(&opts.label, &archive.sha256),
+    };
+    let name = format!("{}-{label}", settings.app);
+    let zip_path = settings.out_dir.join(format!("{name}.zip"));
+    let manifest_path = settings.out_dir.join(format!("{name}.json"));
+    let version_path = settings.out_dir.join("version.json");
+    staged
+        .persist(&zip_path)
+        .map_err(|e| BuildError::Io(format!("cannot write `{}`: {e}", zip_path.display())))?;
+    if archive.size > bundle::WARN_BUNDLE_BYTES {
+        warnings.push_file(
+            &display,
+            Finding::warning(
+                "R6",
+                format!("the bundle is {} bytes, above 500 MB", archive.size),
+                "EB's documented limit is 500 MB; trim it with `.ebignore`",
+            ),
+        );
+    }
+    let manifest = Manifest {
+        summary: Summary {
+            app: settings.app.clone(),
+            label: label.clone(),
+            label_source,
+            bundle: format!("{name}.zip"),
+            sha256: archive.sha256.clone(),
+            size: archive.size,
+            entry_count: archive.entries.len(),
+            images,
+            generated: gen_files.iter().map(|g| g.0.clone()).collect(),
+            platform: settings.platform.as_str().to_owned(),
+            source_date: time.to_rfc3339(),
+            source_date_epoch: opts.source_date_epoch,
+            ebpack_version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
+        entries: archive.entries.iter().map(ManifestEntry::from).collect(),
+    };
+    let io = |p: &Path, e: std::io::Error| {
+        BuildError::Io(format!("cannot write `{}`: {e}", p.display()))
+    };
+    bundle::write_atomic(&manifest_path, manifest.to_json().as_bytes())
+        .map_err(|e| io(&manifest_path, e))?;
+    bundle::write_atomic(
+        &version_path,
+        crate::manifest::version_json(&label).as_bytes(),
+    )
+    .map_err(|e| io(&version_path, e))?;
+    Ok(BuildOutput {
+        manifest,
+        zip_path,
+        manifest_path,
+        version_path,
+        warnings,
+    })
+}
+
+/// Validates the bundle again with the rewritten Dockerrun and the
+/// generated files: errors there come from pinning or generation.
+fn revalidate(
+    bundle: &mut validate::Bundle,
+    changed: &std::collections::BTreeMap<String, Arc<[u8]>>,
+    generated: &[(String, Arc<[u8]>, u32)],
+    options: &Options,
+) -> Result<Report, BuildError> {
+    for e in &mut bundle.entries {
+        if let Some(b) = changed.get(&e.name) {
+            e.data = Some(b.to_vec());
+            e.size = b.len() as u64;
+        }
+    }
+    for (path, bytes, mode) in generated {
+        bundle.entries.push(validate::BundleEntry {
+            name: path.clone(),
+            kind: EntryKind::File,
+            mode: Some(0o100_000 | mode),
+            size: bytes.len() as u64,
+            data: Some(bytes.to_vec()),
+        });
+    }
+    bundle.entries.sort_by(|a, b| a.name.cmp(&b.name));
+    let report = validate::validate_bundle(bundle, options);
+    if report.fails(false) {
+        return Err(BuildError::Invalid(report));
+    }
+    Ok(report)
+}
+
+/// Adds the build's own findings to the validation report. Where a rule
+/// already reports the same place (R92 for a CRLF hook), the build's
+/// finding is dropped and its `--fix` hint added to the rule's help.
+fn merge_build_findings(report: &mut Report, findings: Report) {
+    for f in findings.diagnostics {
+        let same = report.diagnostics.iter_mut().find(|d| {
+            d.file == f.file && d.line == f.line && d.column == f.column && d.code != f.code
+        });
+        match same {
+            Some(d) if f.code == "B1" => {
+                d.help
+                    .push_str("; or build with `--fix` to convert it in the bundle");
+            }
+            _ => report.diagnostics.push(f),
+        }
+    }
+    report.sources.extend(findings.sources);
+    report.sort();
+}
+
+fn one(display: &str, code: &'static str, message: String) -> Report {
+    let mut r = Report::default();
+    r.push_file(
+        display,
+        Finding::error(code, message, "exclude large files with `.ebignore`"),
+    );
+    r
+}
+
+fn too_large(display: &str, set: &crate::fileset::FileSet, limit: u64) -> BuildError {
+    let sizes: Vec<(String, u64)> = set.files.iter().map(|f| (f.rel.clone(), f.size)).collect();
+    let top: Vec<String> = bundle::largest(&sizes, 5)
+        .into_iter()
+        .map(|(n, s)| format!("`{n}` ({})", bundle::human_size(s)))
+        .collect();
+    BuildError::Invalid(one(
+        display,
+        "B4",
+        format!(
+            "the bundle is larger than {} ({limit} bytes), EB's limit; largest files: {}",
+            bundle::human_size(limit),
+            top.join(", ")
+        ),
+    ))
+}
