@@ -34,7 +34,7 @@ fn example_config() -> GenerateConfig {
     parse_config(
         &std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/ebpack.generate.example.yaml"
+            "/ebpack.yaml"
         ))
         .unwrap(),
     )
@@ -562,7 +562,7 @@ fn cli_generate_prints_writes_and_entrypoint_prints() {
     std::fs::create_dir_all(root.join("eb")).unwrap();
     std::fs::write(root.join("eb/Dockerrun.aws.json"), todobackend_dockerrun()).unwrap();
     std::fs::copy(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/ebpack.generate.example.yaml"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/ebpack.yaml"),
         root.join("ebpack.yaml"),
     )
     .unwrap();

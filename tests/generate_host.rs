@@ -30,7 +30,7 @@ fn example_config() -> GenerateConfig {
     }
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/ebpack.generate.example.yaml"
+        "/ebpack.yaml"
     ))
     .unwrap();
     serde_saphyr::from_str::<File>(&text).unwrap().generate

@@ -2,8 +2,8 @@
 //! library's pipeline; progress on stderr, `--output json` on stdout.
 
 use super::Global;
-use ebpack::build::{self, BuildError, BuildOptions};
-use ebpack::config::{self, ConfigError, Inputs, Overrides};
+use ebpack::build::{self, BuildError, BuildOptions, BuildOutput};
+use ebpack::config::{self, ConfigError, Inputs, Overrides, Settings};
 use ebpack::diag::render;
 use ebpack::exit;
 use ebpack::label::{self, LabelInputs};
@@ -108,52 +108,89 @@ pub fn cancel_on_signal() -> Arc<AtomicBool> {
     flag
 }
 
-pub fn run(args: Args, global: Global) -> u8 {
-    let env = |k: &str| std::env::var(k).ok();
-    let env_layer = match config::env_overrides(env) {
-        Ok(o) => o,
-        Err(e) => return config_error(&e, global),
-    };
-    let platform = match args.platform.as_deref().map(str::parse) {
-        Some(Ok(p)) => Some(p),
-        Some(Err(e)) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-        None => None,
-    };
+/// Resolves settings from `flags`, `EBPACK_*`, ebpack.yaml and the EB CLI
+/// file; on failure prints the error and returns the exit code.
+pub fn resolve_settings(flags: Overrides, global: Global) -> Result<Settings, u8> {
+    let env_layer = config::env_overrides(|k: &str| std::env::var(k).ok())
+        .map_err(|e| config_error(&e, global))?;
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let flags = Overrides {
-        config: args.config,
-        bundle: args.dir,
-        out: args.out,
-        app: args.app,
-        platform,
-        label: args.label,
-        image_tag: args.image_tag,
-        tag_from: args.tag_from,
-        pins: args.pin,
-        require_pinned: args.require_pinned.then_some(true),
-        ..Overrides::default()
-    };
     let branch = label::git_branch(&cwd);
     let inputs = Inputs {
-        cwd: cwd.clone(),
+        cwd,
         flags,
         env: env_layer,
         branch,
     };
-    let settings = match config::resolve(&inputs) {
+    config::resolve(&inputs).map_err(|e| config_error(&e, global))
+}
+
+impl Args {
+    /// The flags as the settings layer they are.
+    pub fn overrides(&self) -> Result<Overrides, u8> {
+        let platform = match self.platform.as_deref().map(str::parse) {
+            Some(Ok(p)) => Some(p),
+            Some(Err(e)) => {
+                eprintln!("error: {e}");
+                return Err(exit::USAGE);
+            }
+            None => None,
+        };
+        Ok(Overrides {
+            config: self.config.clone(),
+            bundle: self.dir.clone(),
+            out: self.out.clone(),
+            app: self.app.clone(),
+            platform,
+            label: self.label.clone(),
+            image_tag: self.image_tag.clone(),
+            tag_from: self.tag_from.clone(),
+            pins: self.pin.clone(),
+            require_pinned: self.require_pinned.then_some(true),
+            ..Overrides::default()
+        })
+    }
+}
+
+pub fn run(args: Args, global: Global) -> u8 {
+    let settings = match args.overrides().and_then(|f| resolve_settings(f, global)) {
         Ok(s) => s,
-        Err(e) => return config_error(&e, global),
+        Err(code) => return code,
     };
+    match build_with(&settings, &args, global) {
+        Ok(out) => {
+            if args.output == Output::Json {
+                let mut v = serde_json::to_value(&out.manifest.summary).unwrap_or_default();
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("path".into(), out.zip_path.display().to_string().into());
+                    o.insert(
+                        "manifest".into(),
+                        out.manifest_path.display().to_string().into(),
+                    );
+                    o.insert(
+                        "version_file".into(),
+                        out.version_path.display().to_string().into(),
+                    );
+                }
+                println!("{v}");
+            }
+            exit::OK
+        }
+        Err(code) => code,
+    }
+}
+
+/// Runs the build pipeline with human progress on stderr (shared by
+/// `build`, `publish` and `deploy`).
+pub fn build_with(settings: &Settings, args: &Args, global: Global) -> Result<BuildOutput, u8> {
+    let env = |k: &str| std::env::var(k).ok();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let source_date_epoch = match env("SOURCE_DATE_EPOCH").filter(|s| !s.trim().is_empty()) {
         None => None,
         Some(s) => match s.trim().parse::<i64>() {
             Ok(v) => Some(v),
             Err(_) => {
                 eprintln!("error: `SOURCE_DATE_EPOCH`: `{s}` is not a number of seconds");
-                return exit::USAGE;
+                return Err(exit::USAGE);
             }
         },
     };
@@ -186,7 +223,7 @@ pub fn run(args: Args, global: Global) -> u8 {
         max_size: None,
     };
     let mut progress = |line: &str| eprintln!("ebpack: {line}");
-    match build::build(&settings, &opts, &mut progress) {
+    match build::build(settings, &opts, &mut progress) {
         Ok(out) => {
             if !out.warnings.diagnostics.is_empty() {
                 eprint!("{}", render::human_report(&out.warnings, global.color));
@@ -204,22 +241,7 @@ pub fn run(args: Args, global: Global) -> u8 {
                 s.label,
                 s.sha256
             );
-            if args.output == Output::Json {
-                let mut v = serde_json::to_value(s).unwrap_or_default();
-                if let Some(o) = v.as_object_mut() {
-                    o.insert("path".into(), out.zip_path.display().to_string().into());
-                    o.insert(
-                        "manifest".into(),
-                        out.manifest_path.display().to_string().into(),
-                    );
-                    o.insert(
-                        "version_file".into(),
-                        out.version_path.display().to_string().into(),
-                    );
-                }
-                println!("{v}");
-            }
-            exit::OK
+            Ok(out)
         }
         Err(e) => {
             match &e {
@@ -229,7 +251,7 @@ pub fn run(args: Args, global: Global) -> u8 {
                 }
                 other => eprintln!("error: {other}"),
             }
-            e.exit_code()
+            Err(e.exit_code())
         }
     }
 }

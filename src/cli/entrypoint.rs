@@ -1,7 +1,7 @@
 //! `ebpack entrypoint`: print the container entrypoint script.
 
 use super::Global;
-use super::generate::load_generate_config;
+use ebpack::config::Overrides;
 use ebpack::exit;
 use ebpack::generate::{self, EntrypointPaths};
 use std::io::Write;
@@ -20,10 +20,14 @@ pub struct Args {
     commands_file: Option<String>,
 }
 
-pub fn run(args: Args, _global: Global) -> u8 {
-    let config = match load_generate_config(args.config.as_deref()) {
-        Ok(c) => c,
-        Err(e) => return e.report(),
+pub fn run(args: Args, global: Global) -> u8 {
+    let flags = Overrides {
+        config: args.config.clone(),
+        ..Overrides::default()
+    };
+    let config = match super::build::resolve_settings(flags, global) {
+        Ok(s) => s.generate,
+        Err(code) => return code,
     };
     let mut paths = EntrypointPaths::from_config(&config);
     if let Some(p) = args.env_file {

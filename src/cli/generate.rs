@@ -1,20 +1,17 @@
-//! `ebpack generate [DIR] [--write]`.
-//!
-//! Reads the `generate:` section of `ebpack.yaml` directly for now; the full
-//! configuration loader (`src/config/`) replaces [`load_generate_config`] at
-//! merge.
+//! `ebpack generate [DIR] [--write]`: the `generate:` section of the
+//! resolved configuration (ebpack.yaml, `EBPACK_*`, flags) rendered for DIR.
 
 use super::Global;
+use ebpack::config::Overrides;
 use ebpack::exit;
-use ebpack::generate::{self, GenerateConfig, WriteError, WriteOutcome};
-use std::path::{Path, PathBuf};
+use ebpack::generate::{self, WriteError, WriteOutcome};
+use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The bundle folder (holds `Dockerrun.aws.json`).
-    #[arg(default_value = "eb")]
-    dir: PathBuf,
-    /// The configuration file with the `generate:` section [default: ebpack.yaml when present].
+    /// The bundle folder (holds `Dockerrun.aws.json`) [default: `bundle` from ebpack.yaml, else `eb`].
+    dir: Option<PathBuf>,
+    /// The configuration file with the `generate:` section [default: ./ebpack.yaml].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Write the files into DIR/.ebextensions and DIR/.platform instead of
@@ -23,60 +20,19 @@ pub struct Args {
     write: bool,
 }
 
-/// Why the configuration could not be read.
-pub enum ConfigError {
-    Io(PathBuf, std::io::Error),
-    Parse(PathBuf, String),
-}
-
-impl ConfigError {
-    pub fn report(&self) -> u8 {
-        match self {
-            ConfigError::Io(p, e) => {
-                eprintln!("error: cannot read `{}`: {e}", p.display());
-                exit::IO
-            }
-            ConfigError::Parse(p, e) => {
-                eprintln!("error: `{}`: {e}", p.display());
-                exit::USAGE
-            }
-        }
-    }
-}
-
-/// The `generate:` section of `path` (default `ebpack.yaml`, which may be
-/// missing: then every feature is off).
-pub fn load_generate_config(path: Option<&Path>) -> Result<GenerateConfig, ConfigError> {
-    #[derive(serde::Deserialize, Default)]
-    struct File {
-        #[serde(default)]
-        generate: Option<GenerateConfig>,
-    }
-    let (path, required) = match path {
-        Some(p) => (p.to_owned(), true),
-        None => (PathBuf::from("ebpack.yaml"), false),
+pub fn run(args: Args, global: Global) -> u8 {
+    let flags = Overrides {
+        config: args.config.clone(),
+        bundle: args.dir.clone(),
+        ..Overrides::default()
     };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(GenerateConfig::default());
-        }
-        Err(e) => return Err(ConfigError::Io(path, e)),
+    let settings = match super::build::resolve_settings(flags, global) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    if text.trim().is_empty() {
-        return Ok(GenerateConfig::default());
-    }
-    let file: File =
-        serde_saphyr::from_str(&text).map_err(|e| ConfigError::Parse(path, e.to_string()))?;
-    Ok(file.generate.unwrap_or_default())
-}
-
-pub fn run(args: Args, _global: Global) -> u8 {
-    let config = match load_generate_config(args.config.as_deref()) {
-        Ok(c) => c,
-        Err(e) => return e.report(),
-    };
-    let dockerrun_path = args.dir.join("Dockerrun.aws.json");
+    let config = settings.generate;
+    let dir = settings.bundle_dir;
+    let dockerrun_path = dir.join("Dockerrun.aws.json");
     let dockerrun = match std::fs::read_to_string(&dockerrun_path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -99,7 +55,7 @@ pub fn run(args: Args, _global: Global) -> u8 {
         return exit::OK;
     }
     if args.write {
-        match generate::write_files(&args.dir, &generated.files) {
+        match generate::write_files(&dir, &generated.files) {
             Ok(done) => {
                 for (path, outcome) in done {
                     let what = match outcome {
