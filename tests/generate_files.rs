@@ -32,11 +32,7 @@ fn parse_config(yaml: &str) -> Result<GenerateConfig, String> {
 
 fn example_config() -> GenerateConfig {
     parse_config(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/ebpack.yaml"
-        ))
-        .unwrap(),
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ebpack.yaml")).unwrap(),
     )
     .unwrap()
 }

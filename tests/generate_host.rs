@@ -28,11 +28,8 @@ fn example_config() -> GenerateConfig {
     struct File {
         generate: GenerateConfig,
     }
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/ebpack.yaml"
-    ))
-    .unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ebpack.yaml")).unwrap();
     serde_saphyr::from_str::<File>(&text).unwrap().generate
 }
 

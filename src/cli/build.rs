@@ -12,48 +12,49 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, clap::Args)]
+#[group(id = "build_args")]
 pub struct Args {
     /// The bundle folder [default: `bundle` from ebpack.yaml, else `eb`].
-    dir: Option<PathBuf>,
+    pub dir: Option<PathBuf>,
     /// Output folder for the zip, its manifest and version.json [default: dist].
     #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
+    pub out: Option<PathBuf>,
     /// Version label (1–100 characters, no `/`) [default: CodeBuild variables, else git sha + content hash].
     #[arg(long)]
-    label: Option<String>,
+    pub label: Option<String>,
     /// Application name [default: ebpack.yaml, .elasticbeanstalk/config.yml, else the project folder's name].
     #[arg(long)]
-    app: Option<String>,
+    pub app: Option<String>,
     /// Tag every image of `pin.repositories` (or every untagged/`latest` image) with TAG.
     #[arg(long, value_name = "TAG", conflicts_with = "tag_from")]
-    image_tag: Option<String>,
+    pub image_tag: Option<String>,
     /// Exact image for one container (repeatable).
     #[arg(long, value_name = "CONTAINER=IMAGE_REF", value_parser = parse_pin)]
-    pin: Vec<(String, String)>,
+    pub pin: Vec<(String, String)>,
     /// Read the tag from a JSON file with a jq query (default query `.Version`).
     #[arg(long, value_name = "FILE[:QUERY]")]
-    tag_from: Option<String>,
+    pub tag_from: Option<String>,
     /// Fail if any image is left without a tag or digest, or with `latest`.
     #[arg(long)]
-    require_pinned: bool,
+    pub require_pinned: bool,
     /// Configuration file [default: ./ebpack.yaml].
     #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    pub config: Option<PathBuf>,
     /// Platform the bundle targets [default: ebpack.yaml, EB CLI config, else ecs-al2].
     #[arg(long, value_parser = ["ecs-al2", "mc-al1", "docker-al2"])]
-    platform: Option<String>,
+    pub platform: Option<String>,
     /// `human` (progress on stderr) or `json` (the manifest summary on stdout).
     #[arg(long, value_enum, default_value_t = Output::Human)]
-    output: Output,
+    pub output: Output,
     /// Convert CRLF line endings of `.platform` hooks to LF in the bundle.
     #[arg(long)]
-    fix: bool,
+    pub fix: bool,
     /// Compression threads [default: one per core].
     #[arg(long, hide = true, default_value_t = 0)]
-    threads: usize,
+    pub threads: usize,
     /// Deflate level 0–9.
     #[arg(long, hide = true, value_parser = clap::value_parser!(u32).range(0..=9))]
-    level: Option<u32>,
+    pub level: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -2,10 +2,13 @@
 //! command's file turns its flags into the library's plain settings structs
 //! and maps outcomes to the exit codes of [`ebpack::exit`].
 
+mod aws;
 mod build;
+mod deploy;
 mod entrypoint;
 mod generate;
 mod inspect;
+mod publish;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -47,6 +50,12 @@ enum Command {
     /// List a built zip's entries (modes, sizes), its sha256, and validate it.
     #[command(after_help = exit::TABLE)]
     Inspect(inspect::Args),
+    /// Build (or take --bundle), upload to S3 and create the application version. No environment is touched.
+    #[command(after_help = exit::TABLE)]
+    Publish(publish::Args),
+    /// Publish (or take --version), update the environment and wait until it is really done.
+    #[command(after_help = exit::TABLE, disable_version_flag = true)]
+    Deploy(deploy::Args),
     /// Print (or with --write write) the .ebextensions ebpack generates from ebpack.yaml.
     #[command(after_help = exit::TABLE)]
     Generate(generate::Args),
@@ -84,8 +93,21 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args, global),
         Command::Build(args) => build::run(args, global),
         Command::Inspect(args) => inspect::run(args, global),
+        Command::Publish(args) => publish::run(args, global),
+        Command::Deploy(args) => deploy::run(args, global),
         Command::Generate(args) => generate::run(args, global),
         Command::Entrypoint(args) => entrypoint::run(args, global),
     };
     ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }
