@@ -26,7 +26,7 @@ pub fn human(diag: &Diagnostic, report: &Report, color: bool) -> String {
     let mut group = match (source, &diag.span) {
         (Some(src), Some(span)) => {
             let text = src.text();
-            let span = clamp(text, span.clone());
+            let span = first_line(text, clamp(text, span.clone()));
             let mut snippet = Snippet::source(text)
                 .path(diag.file.as_str())
                 .line_start(1)
@@ -91,6 +91,20 @@ pub fn human_report(report: &Report, color: bool) -> String {
     out.push_str(&summary(report));
     out.push('\n');
     out
+}
+
+/// Cuts a span that covers several lines (a whole mapping or array) to
+/// its first line, so the caret marks where the node starts instead of
+/// drawing a bracket over the lines below; the JSON output keeps the end.
+fn first_line(text: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let Some(nl) = text[span.clone()].find('\n') else {
+        return span;
+    };
+    let line = text[span.start..span.start + nl].trim_end();
+    if line.is_empty() {
+        return span.start..span.start;
+    }
+    span.start..span.start + line.len()
 }
 
 /// Keeps a span inside the text and on char boundaries.

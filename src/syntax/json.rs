@@ -28,17 +28,83 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     };
     let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &options).map_err(|e| {
         let r = e.range();
+        // A raw line break in a string before the place the (lenient)
+        // parser gave up is the real, first error: usually a missing
+        // closing quote, which the parser only notices lines later.
+        if let Some(err) = control_character_in_string(text).filter(|c| c.1 < r.start) {
+            return control_error(text, err);
+        }
         SyntaxError {
             message: lowercase_first(&e.kind().to_string()),
-            span: r.start..r.end,
+            span: first_line(text, r.start..r.end),
         }
     })?;
+    if let Some(err) = control_character_in_string(text) {
+        return Err(control_error(text, err));
+    }
     match parsed.value {
         Some(v) => Ok(convert(v, String::new())),
         None => Err(SyntaxError {
             message: "expected a JSON value, found an empty file".into(),
             span: 0..0,
         }),
+    }
+}
+
+/// Cuts an error range to the line it starts on: an unterminated string
+/// runs to the end of the file, but the caret belongs where it opens.
+fn first_line(text: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let start = span.start.min(text.len());
+    let line_end = text[start..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| start + i);
+    start..span.end.clamp(start, line_end.max(start))
+}
+
+/// The first raw control character (U+0000–U+001F) inside a string
+/// literal: `(offset of the string's opening quote, offset of the
+/// character)`. RFC 8259 forbids them, and so do the parsers EB (Python
+/// `json`) and ECS (Go) use, but `jsonc-parser` lets them through. Comments
+/// are not allowed, so every `"` outside a string opens one.
+fn control_character_in_string(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut open: Option<usize> = None;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if let Some(start) = open {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                open = None;
+            } else if b < 0x20 {
+                return Some((start, i));
+            }
+        } else if b == b'"' {
+            open = Some(i);
+        }
+    }
+    None
+}
+
+/// The error for a control character in a string: a line break is
+/// reported on the string (its closing quote is missing, or the value
+/// really spans lines), other characters on themselves.
+fn control_error(text: &str, (start, at): (usize, usize)) -> SyntaxError {
+    let c = text.as_bytes()[at];
+    if c == b'\n' || c == b'\r' {
+        SyntaxError {
+            message: "string is not closed on its line: JSON strings cannot hold raw line breaks (missing `\"`, or write `\\n`)".into(),
+            span: start..at,
+        }
+    } else {
+        SyntaxError {
+            message: format!(
+                "control character U+{c:04X} inside a string; escape it (`\\t`, `\\u{c:04x}`)"
+            ),
+            span: at..at + 1,
+        }
     }
 }
 
@@ -145,6 +211,30 @@ mod tests {
         let err = parse("{\"a\": 1,}").unwrap_err();
         assert!(err.message.contains("trailing comma"), "{}", err.message);
         assert_eq!(err.span.start, 7);
+    }
+
+    #[test]
+    fn raw_control_characters_in_strings_are_errors() {
+        let err = parse("{\"a\": \"x\ny\"}").unwrap_err();
+        assert!(err.message.contains("line break"), "{}", err.message);
+        assert_eq!(err.span, 6..8);
+        let err = parse("{\"a\tb\": 1}").unwrap_err();
+        assert!(err.message.contains("U+0009"), "{}", err.message);
+        assert_eq!(err.span, 3..4);
+        // A missing closing quote is blamed on its own line, not where the
+        // parser stumbles later.
+        let text = "{\n  \"a\": \"x,\n  \"b\": 1\n}";
+        let err = parse(text).unwrap_err();
+        assert_eq!(&text[err.span.clone()], "\"x,");
+        // Escaped forms and whitespace between tokens are fine.
+        assert!(parse("{\"a\": \"x\\ny\\t\\\"\",\n\t\"b\": 1}").is_ok());
+    }
+
+    #[test]
+    fn unterminated_strings_point_at_their_line() {
+        let text = "{\n  \"a\": 1,\n  \"b: 2\n}\n";
+        let err = parse(text).unwrap_err();
+        assert_eq!(&text[err.span.clone()], "\"b: 2");
     }
 
     #[test]

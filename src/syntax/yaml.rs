@@ -42,7 +42,10 @@ struct Builder<'a> {
     /// indices); empty when the text is ASCII and both are the same.
     char_to_byte: Vec<usize>,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes with the number of nodes in each.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes copied so far by aliases (bounded: see [`MAX_ALIAS_NODES`]).
+    expanded: usize,
     root: Option<Node>,
     documents: usize,
 }
@@ -62,6 +65,7 @@ impl<'a> Builder<'a> {
             char_to_byte,
             stack: Vec::new(),
             anchors: HashMap::new(),
+            expanded: 0,
             root: None,
             documents: 0,
         }
@@ -104,7 +108,12 @@ impl<'a> Builder<'a> {
                 None => break,
                 Some(Ok(ev)) => ev,
                 Some(Err(e)) => {
+                    // An error found at the end of the input (an unclosed
+                    // flow collection or quote) is shown just after the
+                    // last text, not on the empty line after it.
                     let at = self.byte(e.marker().index());
+                    let content_end = self.text.trim_end().len();
+                    let at = if at > content_end { content_end } else { at };
                     return Err(SyntaxError {
                         message: e.info().to_owned(),
                         span: at..at,
@@ -135,12 +144,21 @@ impl<'a> Builder<'a> {
                 Event::Alias(id) => {
                     let range = self.range(span);
                     let pointer = self.child_pointer();
-                    let Some(target) = self.anchors.get(&id) else {
+                    let Some((target, size)) = self.anchors.get(&id) else {
                         return Err(SyntaxError {
                             message: "alias refers to an unknown anchor".into(),
                             span: range,
                         });
                     };
+                    self.expanded = self.expanded.saturating_add(*size);
+                    if self.expanded > MAX_ALIAS_NODES {
+                        return Err(SyntaxError {
+                            message: format!(
+                                "aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb)"
+                            ),
+                            span: range,
+                        });
+                    }
                     let mut node = target.clone();
                     rebase(&mut node, &pointer);
                     node.span = range;
@@ -170,7 +188,7 @@ impl<'a> Builder<'a> {
                     });
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
-                    let end = self.range(span).end;
+                    let closing = self.range(span);
                     let (node, anchor) = match self.stack.pop() {
                         Some(Frame::Seq {
                             start,
@@ -178,10 +196,14 @@ impl<'a> Builder<'a> {
                             pointer,
                             anchor,
                             tag,
-                        }) => (
-                            collection(Value::Seq(items), start, end, pointer, tag),
-                            anchor,
-                        ),
+                        }) => {
+                            let last = items.last().map(|n| n.span.end);
+                            let end = self.collection_end(&closing, last, start);
+                            (
+                                collection(Value::Seq(items), start, end, pointer, tag),
+                                anchor,
+                            )
+                        }
                         Some(Frame::Map {
                             start,
                             entries,
@@ -189,10 +211,14 @@ impl<'a> Builder<'a> {
                             anchor,
                             tag,
                             ..
-                        }) => (
-                            collection(Value::Map(entries), start, end, pointer, tag),
-                            anchor,
-                        ),
+                        }) => {
+                            let last = entries.last().map(|e| e.value.span.end.max(e.key_span.end));
+                            let end = self.collection_end(&closing, last, start);
+                            (
+                                collection(Value::Map(entries), start, end, pointer, tag),
+                                anchor,
+                            )
+                        }
                         None => continue,
                     };
                     self.finish(node, anchor);
@@ -209,10 +235,29 @@ impl<'a> Builder<'a> {
         }))
     }
 
+    /// Where a collection ends. A flow collection ends after its `]`/`}`;
+    /// the end event of a block collection sits on the next token (often
+    /// lines further down, or in the next list item), so a block collection
+    /// ends with its last child instead: findings on it then do not spill
+    /// into what follows.
+    fn collection_end(
+        &self,
+        closing: &Range<usize>,
+        last_child: Option<usize>,
+        start: usize,
+    ) -> usize {
+        let at = self.text.as_bytes().get(closing.start).copied();
+        if matches!(at, Some(b']' | b'}')) && closing.end > closing.start {
+            return closing.end;
+        }
+        last_child.unwrap_or(start).max(start)
+    }
+
     /// Attaches a completed node to its parent (or makes it the root).
     fn finish(&mut self, node: Node, anchor: usize) {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            let size = count_nodes(&node);
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -227,6 +272,18 @@ impl<'a> Builder<'a> {
             },
         }
     }
+}
+
+/// How many nodes aliases may copy in one file. Real configuration files
+/// stay far below; nested aliases ("billion laughs") would otherwise grow
+/// exponentially and exhaust memory.
+pub const MAX_ALIAS_NODES: usize = 100_000;
+
+/// Nodes in a subtree, the subtree's root included.
+fn count_nodes(node: &Node) -> usize {
+    let mut n = 0usize;
+    node.walk(&mut |_| n += 1);
+    n
 }
 
 fn collection(
@@ -475,6 +532,33 @@ mod tests {
         assert_eq!(dups.len(), 1);
         assert_eq!(dups[0].0, "commands");
         assert_eq!(&text[dups[0].1[1].key_span.clone()], "commands");
+    }
+
+    #[test]
+    fn block_collections_end_with_their_last_child() {
+        let text = "list:\n  - a: 1\n    b: 2\n\n  - {c: 3}\n  - [d, e]\nnext: x\n";
+        let root = parse(text).unwrap();
+        let item = root.at_pointer("/list/0").unwrap();
+        assert_eq!(&text[item.span.clone()], "a: 1\n    b: 2");
+        let flow = root.at_pointer("/list/1").unwrap();
+        assert_eq!(&text[flow.span.clone()], "{c: 3}");
+        let seq = root.at_pointer("/list/2").unwrap();
+        assert_eq!(&text[seq.span.clone()], "[d, e]");
+        let list = root.at_pointer("/list").unwrap();
+        assert!(text[list.span.clone()].ends_with("[d, e]"));
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("alias"), "{}", err.message);
+        // Ordinary reuse stays fine.
+        assert!(parse("base: &b {x: 1}\none: *b\ntwo: *b\n").is_ok());
     }
 
     #[test]

@@ -1,13 +1,18 @@
-//! Zip-level rules (R6–R12): layout, entry names, modes and size of a built
-//! archive. Folders pass: `ebpack build` writes names and modes correctly.
+//! Zip-level rules (R5–R14): format, layout, entry names, modes, storage
+//! and size of a built archive. Folders pass the zip rules: `ebpack build`
+//! writes names and modes correctly.
 //!
-//! R5 (the bundle is a zip) is decided by the input dispatch, R13 (hidden
-//! folders dropped) cannot be told from a zip alone, and R14 (Zip64 and
-//! DEFLATE) needs the compression method, which [`BundleEntry`] does not keep.
+//! R5 (the bundle is a zip) is decided by the input dispatch with the helpers
+//! here; R13 (dot-folders left out) is checked on folders, where `.ebignore`
+//! decides what ships ([`check_ignored`]) — a zip alone cannot show what a
+//! `zip -r x.zip *` recipe dropped; R14 looks at how entries are stored.
 
 use super::{Bundle, BundleEntry, EntryKind, Options};
 use crate::diag::{Finding, Report};
+use crate::fileset::FileSet;
+use crate::source::SourceFile;
 use std::collections::HashMap;
+use std::path::Path;
 
 /// Hard limit (500 MiB) and the threshold for a warning (500 MB).
 const MAX_SIZE: u64 = 524_288_000;
@@ -31,6 +36,7 @@ pub fn check(bundle: &Bundle, options: &Options, report: &mut Report) {
     }
     size(bundle, report);
     parent_folder(bundle, report);
+    storage(bundle, report);
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut macosx_reported = false;
     for entry in &bundle.entries {
@@ -259,4 +265,181 @@ fn symlink(entry: &BundleEntry, push: &mut impl FnMut(Finding)) {
             return;
         }
     }
+}
+
+/// R14: entries EB's unzip may not extract. Zip64 is fine; DEFLATE (or
+/// stored) is what every tool writes and EB reads. Other methods (bzip2,
+/// LZMA, zstd, Deflate64, …) are a warning; encrypted entries cannot be
+/// extracted at all.
+fn storage(bundle: &Bundle, report: &mut Report) {
+    for name in &bundle.zip.encrypted {
+        report.push_file(
+            &bundle.display_name(name),
+            Finding::error(
+                "R14",
+                format!("entry `{name}` is encrypted: EB cannot extract it"),
+                "rebuild the zip without a password (`ebpack build`)",
+            ),
+        );
+    }
+    for (name, method) in &bundle.zip.unusual_methods {
+        report.push_file(
+            &bundle.display_name(name),
+            Finding::warning(
+                "R14",
+                format!(
+                    "entry `{name}` is compressed with {method}; EB's unzip expects DEFLATE (or stored) entries"
+                ),
+                "rebuild the zip with DEFLATE compression (`zip -r`, `ebpack build`)",
+            ),
+        );
+    }
+}
+
+/// True when `head` starts like a zip archive (local file header, or the
+/// end record of an empty archive).
+pub fn is_zip_magic(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06")
+}
+
+/// The archive format of a file that is not a zip (R5), by content, else
+/// by name: `Some("a gzip-compressed archive")`.
+pub fn other_archive(lower_name: &str, head: &[u8]) -> Option<&'static str> {
+    let tar = head.len() > 262 && &head[257..262] == b"ustar";
+    let by_content = if head.starts_with(&[0x1f, 0x8b]) {
+        Some("a gzip-compressed file")
+    } else if head.starts_with(b"BZh") {
+        Some("a bzip2-compressed file")
+    } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+        Some("an xz-compressed file")
+    } else if head.starts_with(&[b'7', b'z', 0xbc, 0xaf, 0x27, 0x1c]) {
+        Some("a 7-Zip archive")
+    } else if head.starts_with(b"Rar!") {
+        Some("a RAR archive")
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Some("a zstd-compressed file")
+    } else if tar {
+        Some("a tar archive")
+    } else {
+        None
+    };
+    if by_content.is_some() {
+        return by_content;
+    }
+    const BY_NAME: [(&str, &str); 9] = [
+        (".tar.gz", "a gzip-compressed tar archive"),
+        (".tgz", "a gzip-compressed tar archive"),
+        (".tar", "a tar archive"),
+        (".gz", "a gzip-compressed file"),
+        (".bz2", "a bzip2-compressed file"),
+        (".xz", "an xz-compressed file"),
+        (".7z", "a 7-Zip archive"),
+        (".rar", "a RAR archive"),
+        (".zst", "a zstd-compressed file"),
+    ];
+    BY_NAME
+        .iter()
+        .find(|(ext, _)| lower_name.ends_with(ext))
+        .map(|(_, kind)| *kind)
+}
+
+/// R5: the input is an archive EB does not take as a source bundle.
+pub fn not_a_zip(name: &str, kind: &str) -> Finding {
+    Finding::error(
+        "R5",
+        format!(
+            "`{name}` is {kind}; EB takes a source bundle only as a ZIP (or WAR) file, or a bare `Dockerrun.aws.json` / `docker-compose.yml`"
+        ),
+        "repack it as a zip of the bundle's contents (`ebpack build`, or `cd eb && zip -r ../bundle.zip .`)",
+    )
+}
+
+/// R5: the input is named or starts like a zip but cannot be read as one.
+pub fn unreadable_zip(message: &str) -> Finding {
+    Finding::error(
+        "R5",
+        format!("not a readable zip archive ({message}); EB fails to unzip it"),
+        "rebuild the bundle (`ebpack build`); a truncated upload or another archive format renamed to `.zip` looks like this",
+    )
+}
+
+/// Root paths whose absence from the built bundle changes the deployment.
+const SHIPPED: [&str; 8] = [
+    ".ebextensions",
+    ".platform",
+    "Dockerrun.aws.json",
+    "docker-compose.yml",
+    "Dockerfile",
+    "Procfile",
+    "Buildfile",
+    ".env",
+];
+
+/// R13 for folders: `.ebignore` patterns that leave the configuration
+/// folders or root files out of the bundle EB receives (the EB CLI and
+/// `ebpack build` both honour `.ebignore`). Points at the pattern's line.
+pub fn check_ignored(bundle: &Bundle, set: &FileSet, report: &mut Report) {
+    let hits: Vec<&str> = set
+        .skipped
+        .iter()
+        .filter(|s| s.reason == "matched by .ebignore")
+        .map(|s| s.rel.as_str())
+        .filter(|rel| {
+            SHIPPED
+                .iter()
+                .any(|r| *rel == *r || (r.starts_with('.') && rel.starts_with(&format!("{r}/"))))
+        })
+        .filter(|rel| *rel != ".env")
+        .collect();
+    if hits.is_empty() {
+        return;
+    }
+    let root = Path::new(&bundle.display);
+    let ignore_path = root.join(".ebignore");
+    let text = std::fs::read_to_string(&ignore_path).unwrap_or_default();
+    let display = bundle.display_name(".ebignore");
+    let file = report.add_source(SourceFile::new(display, text));
+    let matcher = {
+        let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+        let _ = b.add(&ignore_path);
+        b.build().ok()
+    };
+    for rel in hits {
+        let is_dir = root.join(rel).is_dir();
+        let pattern = matcher.as_ref().and_then(|m| {
+            match m.matched_path_or_any_parents(Path::new(rel), is_dir) {
+                ignore::Match::Ignore(g) => Some(g.original().to_owned()),
+                _ => None,
+            }
+        });
+        let span = pattern.as_deref().and_then(|p| line_of(file.text(), p));
+        let what = if is_dir { "folder" } else { "file" };
+        let mut f = Finding::warning(
+            "R13",
+            format!(
+                "`.ebignore` leaves the {what} `{rel}` out of the bundle{}: EB never sees it",
+                pattern
+                    .map(|p| format!(" (pattern `{p}`)"))
+                    .unwrap_or_default()
+            ),
+            format!("remove the pattern, or add `!{rel}` after it"),
+        );
+        if let Some(span) = span {
+            f = f.at_span(span, "");
+        }
+        report.push(&file, f);
+    }
+}
+
+/// The byte range of the first line of `text` that reads `pattern`.
+fn line_of(text: &str, pattern: &str) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if body.trim_end() == pattern {
+            return Some(offset..offset + body.trim_end().len());
+        }
+        offset += line.len();
+    }
+    None
 }

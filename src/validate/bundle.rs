@@ -37,6 +37,17 @@ pub struct BundleEntry {
     pub data: Option<Vec<u8>>,
 }
 
+/// What only the zip reader sees about entries, for the archive rules
+/// (R14): how entries are stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ZipFacts {
+    /// Entries compressed with a method other than stored or DEFLATE:
+    /// `(entry name, method name)`.
+    pub unusual_methods: Vec<(String, String)>,
+    /// Encrypted entries (EB cannot extract them).
+    pub encrypted: Vec<String>,
+}
+
 /// A bundle to validate.
 #[derive(Debug, Clone, Default)]
 pub struct Bundle {
@@ -48,6 +59,8 @@ pub struct Bundle {
     pub archive_size: Option<u64>,
     /// Entries in archive order (zip) or sorted by name (folder).
     pub entries: Vec<BundleEntry>,
+    /// Storage facts of a zip's entries (empty for folders).
+    pub zip: ZipFacts,
 }
 
 /// The input could not be read at all (as opposed to findings about it).
@@ -166,6 +179,7 @@ pub fn from_fileset(display: &str, set: &fileset::FileSet) -> Result<Bundle, Inp
         is_zip: false,
         archive_size: None,
         entries,
+        zip: ZipFacts::default(),
     })
 }
 
@@ -183,21 +197,46 @@ pub fn read_zip(path: &Path) -> Result<Bundle, InputError> {
     let mut archive =
         zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| zerr(e.to_string()))?;
     let mut entries = Vec::with_capacity(archive.len());
+    let mut facts = ZipFacts::default();
     for i in 0..archive.len() {
-        let mut f = archive
-            .by_index(i)
-            .map_err(|e| zerr(format!("entry {i}: {e}")))?;
-        let raw = String::from_utf8_lossy(f.name_raw()).into_owned();
+        // Metadata first, without decompressing: an encrypted entry or an
+        // unusual compression method is a finding (R14), not a read failure.
+        let (raw, mode, size, method, encrypted) = {
+            let f = archive
+                .by_index_raw(i)
+                .map_err(|e| zerr(format!("entry {i}: {e}")))?;
+            let mode = match f.system() {
+                zip::System::Unix => Some(f.external_attributes() >> 16),
+                _ => None,
+            };
+            (
+                String::from_utf8_lossy(f.name_raw()).into_owned(),
+                mode,
+                f.size(),
+                f.compression(),
+                f.encrypted(),
+            )
+        };
         let is_dir = raw.ends_with('/');
         let name = raw.trim_end_matches('/').to_owned();
-        let mode = match f.system() {
-            zip::System::Unix => Some(f.external_attributes() >> 16),
-            _ => None,
-        };
-        let size = f.size();
+        let readable = !encrypted
+            && matches!(
+                method,
+                zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
+            );
+        if encrypted {
+            facts.encrypted.push(name.clone());
+        } else if !readable && !is_dir {
+            facts
+                .unusual_methods
+                .push((name.clone(), method.to_string()));
+        }
         let is_link = mode.is_some_and(|m| m & 0o170_000 == 0o120_000);
         let mut data = None;
-        if !is_dir && (is_link || wants_data(&name, size)) {
+        if readable && !is_dir && (is_link || wants_data(&name, size)) {
+            let mut f = archive
+                .by_index(i)
+                .map_err(|e| zerr(format!("entry {i}: {e}")))?;
             let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(1 << 20));
             f.by_ref()
                 .take(MAX_LOADED + 1)
@@ -227,5 +266,6 @@ pub fn read_zip(path: &Path) -> Result<Bundle, InputError> {
         is_zip: true,
         archive_size,
         entries,
+        zip: facts,
     })
 }

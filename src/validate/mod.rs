@@ -12,7 +12,9 @@ pub mod dockerrun;
 pub mod ebextensions;
 pub mod platform;
 
-pub use bundle::{Bundle, BundleEntry, EntryKind, InputError, from_fileset, read_dir, read_zip};
+pub use bundle::{
+    Bundle, BundleEntry, EntryKind, InputError, ZipFacts, from_fileset, read_dir, read_zip,
+};
 
 use crate::diag::{Finding, Report, Severity};
 use crate::source::SourceFile;
@@ -105,34 +107,64 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Validates whatever `path` is: a folder, a `.zip`, a `Dockerrun.aws.json`
-/// (or any `.json`), or a `.config` file.
+/// Validates whatever `path` is: a folder, a `.zip` (or any file that
+/// starts like one), a `Dockerrun.aws.json` (or any `.json`), a bare
+/// `docker-compose.yml`, or a `.config` file. Other archive formats are a
+/// finding (R5), not an input error: EB rejects them as source bundles.
 pub fn validate_path(path: &Path, options: &Options) -> Result<Report, InputError> {
     let meta = std::fs::metadata(path).map_err(|source| InputError::Io {
         path: path.to_owned(),
         source,
     })?;
+    let display = path.to_string_lossy().into_owned();
     if meta.is_dir() {
-        let bundle = read_dir(path, None)?;
-        return Ok(validate_bundle(&bundle, options));
+        let set = crate::fileset::walk(path, None)?;
+        let bundle = from_fileset(&display, &set)?;
+        let mut report = validate_bundle(&bundle, options);
+        archive::check_ignored(&bundle, &set, &mut report);
+        report.sort();
+        return Ok(report);
     }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".zip") || lower.ends_with(".war") {
-        let bundle = read_zip(path)?;
-        return Ok(validate_bundle(&bundle, options));
+    let text_name = [".json", ".config", ".yml", ".yaml"]
+        .iter()
+        .any(|e| lower.ends_with(e));
+    let head = if text_name {
+        Vec::new()
+    } else {
+        read_head(path)?
+    };
+    if !archive::is_zip_magic(&head)
+        && let Some(kind) = archive::other_archive(&lower, &head)
+    {
+        let mut report = Report::default();
+        report.push_file(&display, archive::not_a_zip(&name, kind));
+        return Ok(report);
+    }
+    if archive::is_zip_magic(&head) || lower.ends_with(".zip") || lower.ends_with(".war") {
+        return Ok(match read_zip(path) {
+            Ok(bundle) => validate_bundle(&bundle, options),
+            Err(InputError::Zip { message, .. }) => {
+                let mut report = Report::default();
+                report.push_file(&display, archive::unreadable_zip(&message));
+                report
+            }
+            Err(e) => return Err(e),
+        });
     }
     let bytes = std::fs::read(path).map_err(|source| InputError::Io {
         path: path.to_owned(),
         source,
     })?;
-    let display = path.to_string_lossy().into_owned();
     let mut report = Report::default();
     if lower.ends_with(".json") {
         validate_dockerrun_file(&display, &bytes, options, None, &mut report);
+    } else if name == "docker-compose.yml" {
+        dockerrun::check_compose_file(&display, options, &mut report);
     } else if lower.ends_with(".config") || lower.ends_with(".yaml") || lower.ends_with(".yml") {
         validate_config_file(&display, &bytes, options, None, &mut report);
     } else {
@@ -142,6 +174,22 @@ pub fn validate_path(path: &Path, options: &Options) -> Result<Report, InputErro
     }
     report.sort();
     Ok(report)
+}
+
+/// The first bytes of a file, enough to recognise archive formats.
+fn read_head(path: &Path) -> Result<Vec<u8>, InputError> {
+    use std::io::Read;
+    let io = |source| InputError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut head = Vec::with_capacity(512);
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(512)
+        .read_to_end(&mut head)
+        .map_err(io)?;
+    Ok(head)
 }
 
 /// Validates a bundle read from a folder or a zip.

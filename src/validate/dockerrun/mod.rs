@@ -175,6 +175,27 @@ fn missing_dockerrun(bundle: &Bundle, options: &Options, report: &mut Report) {
     }
 }
 
+/// A bare `docker-compose.yml` given to `validate` (EB accepts one as the
+/// whole source bundle on the Docker platform). Its contents are Docker's
+/// business; what ebpack checks is that the target reads it (R2: the ECS
+/// platforms need a `Dockerrun.aws.json` v2 instead).
+pub fn check_compose_file(display: &str, options: &Options, report: &mut Report) {
+    if options.platform == Platform::DockerAl2 {
+        return;
+    }
+    report.push_file(
+        display,
+        Finding::error(
+            "R2",
+            format!(
+                "`docker-compose.yml` is only read by the Docker platform; `--platform {}` deployments fail with `No ecs task definition (or empty definition file) found in environment`",
+                options.platform.as_str()
+            ),
+            format!("validate with `--platform docker-al2`, or deploy a `{FILE_NAME}` with `\"AWSEBDockerrunVersion\": 2` to ECS"),
+        ),
+    );
+}
+
 /// Checks one parsed Dockerrun document.
 pub fn check(root: &Node, ctx: &mut Ctx<'_>) {
     let Some(_) = root.entries() else {

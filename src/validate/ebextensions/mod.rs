@@ -248,6 +248,7 @@ pub fn check_bundle(bundle: &Bundle, options: &Options, report: &mut Report) {
             report.push_file(&bundle.display_name(name), f);
         }
     }
+    shared_source_targets(bundle, &configs, report);
     if let Some((early, late)) = mixed_width_prefixes(&configs) {
         report.push_file(
             &bundle.display_name(&format!(".ebextensions/{early}")),
@@ -309,4 +310,57 @@ fn misplaced(name: &str) -> Option<Finding> {
         ));
     }
     None
+}
+
+/// R77 across the bundle: two `sources` entries extracting into the same
+/// directory (in one file written differently, e.g. with a trailing `/`, or
+/// in two files). EB replaces the directory's content, it does not merge.
+/// Files are taken in the order EB runs them (alphabetical).
+fn shared_source_targets(bundle: &Bundle, configs: &[&str], report: &mut Report) {
+    let mut names: Vec<&str> = configs.to_vec();
+    names.sort_unstable();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for base in names {
+        let name = format!(".ebextensions/{base}");
+        let Some(root) = bundle
+            .get(&name)
+            .and_then(|e| e.data.as_deref())
+            .and_then(super::parse_config)
+        else {
+            continue;
+        };
+        let Some(entries) = root.get("sources").and_then(Node::entries) else {
+            continue;
+        };
+        let display = bundle.display_name(&name);
+        let mut in_file: Vec<&str> = Vec::new();
+        for e in entries {
+            let target = e.key.trim_end_matches('/');
+            if target.is_empty() {
+                continue;
+            }
+            // Exact repeats in one file are duplicate keys (R66).
+            if in_file.contains(&e.key.as_str()) {
+                continue;
+            }
+            in_file.push(&e.key);
+            if let Some((_, first)) = seen.iter().find(|(t, _)| t == target) {
+                let f = Finding::warning(
+                    "R77",
+                    format!(
+                        "`{}` is also a `sources` target in `{first}`: the later archive replaces the directory, the two are not merged",
+                        e.key
+                    ),
+                    "extract each archive into its own directory",
+                )
+                .at_key(e);
+                match report.sources.get(&display).cloned() {
+                    Some(file) => report.push(&file, f),
+                    None => report.push_file(&display, f),
+                }
+            } else {
+                seen.push((target.to_owned(), name.clone()));
+            }
+        }
+    }
 }

@@ -526,6 +526,25 @@ fn service(s: &Entry, root: &Node, ctx: &mut Ctx<'_>) {
                     );
                     continue;
                 };
+                for i in items {
+                    if matches!(i.value, Value::Seq(_) | Value::Map(_) | Value::Null)
+                        && !super::common::is_cfn_function(i)
+                    {
+                        ctx.push(
+                            Finding::error(
+                                "R83",
+                                format!(
+                                    "items of `{}` of service `{}` must be names (strings), found {}",
+                                    k.key,
+                                    s.key,
+                                    type_desc(i)
+                                ),
+                                format!("write `{}: [\"...\"]` with one string per item", k.key),
+                            )
+                            .at(i),
+                        );
+                    }
+                }
                 if k.key == "commands" {
                     for i in items {
                         let Some(cmd) = i.as_str() else { continue };
