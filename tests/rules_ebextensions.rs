@@ -91,8 +91,10 @@ fn r64_tabs_in_indentation() {
     );
     let d = &r.diagnostics[0];
     assert_eq!((d.severity, d.line, d.column), (E, 2, 1));
-    // A tab-only line in an otherwise valid file.
-    fires("a:\n  b: 1\n\t\nc: 2\n", "R64", E, "/a");
+    // A tab-only line in an otherwise valid file: between two sections, so
+    // it belongs to the document, not to the mapping above it.
+    fires("a:\n  b: 1\n\t\nc: 2\n", "R64", E, "");
+    fires("a:\n  b: 1\n\t\n  c: 2\n", "R64", E, "/a");
     // Tabs inside a block scalar are content.
     quiet(
         "files:\n  /x:\n    content: |\n      a\tb\n      \tc\n",
@@ -473,6 +475,12 @@ fn r83_services() {
         W,
         "/services/sysvinit/nginx/commands/0",
     );
+    fires(
+        "services:\n  sysvinit:\n    nginx:\n      files:\n        - /etc/nginx.conf\n        - [/etc/x]\n",
+        "R83",
+        E,
+        "/services/sysvinit/nginx/files/1",
+    );
     quiet(
         "commands:\n  a:\n    command: x\nservices:\n  sysvinit:\n    nginx:\n      enabled: true\n      files: [/etc/nginx.conf]\n      commands: [a]\n",
         "R83",
@@ -735,6 +743,45 @@ fn r81_authentication_across_files() {
     assert_eq!(
         (r81[0].severity, r81[0].pointer.as_str()),
         (E, "/files/~1b/authentication")
+    );
+}
+
+#[test]
+fn r77_sources_sharing_a_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "Dockerrun.aws.json", DOCKERRUN);
+    write(
+        root,
+        ".ebextensions/01_a.config",
+        "sources:\n  /opt/app: https://x/a.tar.gz\n",
+    );
+    write(
+        root,
+        ".ebextensions/02_b.config",
+        "sources:\n  /opt/tools: https://x/t.zip\n  /opt/app/: https://x/b.tar.gz\n",
+    );
+    let r = run_dir(root);
+    let hits: Vec<_> = r.diagnostics.iter().filter(|d| d.code == "R77").collect();
+    assert_eq!(hits.len(), 1, "{}", describe(&r));
+    assert_eq!(
+        (hits[0].severity, hits[0].line, hits[0].column),
+        (W, 3, 3),
+        "{}",
+        describe(&r)
+    );
+    assert!(hits[0].file.ends_with("02_b.config"));
+    assert_eq!(hits[0].pointer, "/sources/~1opt~1app~1");
+    // Passing: distinct targets.
+    write(
+        root,
+        ".ebextensions/02_b.config",
+        "sources:\n  /opt/tools: https://x/t.zip\n",
+    );
+    assert!(
+        !run_dir(root).diagnostics.iter().any(|d| d.code == "R77"),
+        "{}",
+        describe(&run_dir(root))
     );
 }
 

@@ -163,6 +163,7 @@ fn r10_paths_and_duplicates() {
         is_zip: true,
         archive_size: Some(100),
         entries: vec![entry("README"), entry("README"), entry("other")],
+        ..Bundle::default()
     };
     let r = validate::validate_bundle(&bundle, &Options::default());
     assert_eq!(
@@ -175,12 +176,173 @@ fn r10_paths_and_duplicates() {
 }
 
 #[test]
+fn r5_only_zip_archives_are_bundles() {
+    let dir = tempfile::tempdir().unwrap();
+    // A gzip file, by name and by content.
+    let tgz = dir.path().join("bundle.tar.gz");
+    std::fs::write(&tgz, [0x1f, 0x8b, 8, 0, 0, 0, 0, 0]).unwrap();
+    let r = validate::validate_path(&tgz, &Options::default()).unwrap();
+    has(&r, "R5", E, "bundle.tar.gz");
+    assert_eq!(r.diagnostics.len(), 1, "{}", describe(&r));
+    // Gzip content renamed to `.zip`.
+    let renamed = dir.path().join("renamed.zip");
+    std::fs::write(&renamed, [0x1f, 0x8b, 8, 0, 0, 0, 0, 0]).unwrap();
+    let r = validate::validate_path(&renamed, &Options::default()).unwrap();
+    has(&r, "R5", E, "renamed.zip");
+    assert!(
+        r.diagnostics[0].message.contains("gzip"),
+        "{}",
+        describe(&r)
+    );
+    // A tar archive without a telling name.
+    let mut tar = vec![0u8; 1024];
+    tar[257..262].copy_from_slice(b"ustar");
+    let plain = dir.path().join("bundle");
+    std::fs::write(&plain, &tar).unwrap();
+    has(
+        &validate::validate_path(&plain, &Options::default()).unwrap(),
+        "R5",
+        E,
+        "bundle",
+    );
+    // A truncated zip is a finding, not an input error.
+    let good_zip = make_zip(dir.path(), &good());
+    let bytes = std::fs::read(&good_zip).unwrap();
+    let cut = dir.path().join("cut.zip");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    has(
+        &validate::validate_path(&cut, &Options::default()).unwrap(),
+        "R5",
+        E,
+        "cut.zip",
+    );
+    // Passing: a zip, also when its name does not say so.
+    lacks(&zip_report(&good(), Platform::EcsAl2), "R5");
+    let unnamed = dir.path().join("bundle-without-extension");
+    std::fs::copy(&good_zip, &unnamed).unwrap();
+    let r = validate::validate_path(&unnamed, &Options::default()).unwrap();
+    assert!(r.diagnostics.is_empty(), "{}", describe(&r));
+}
+
+#[test]
+fn r2_bare_compose_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let compose = dir.path().join("docker-compose.yml");
+    std::fs::write(&compose, "services:\n  web:\n    image: nginx:1.27\n").unwrap();
+    // Compose is not an `.ebextensions` config: no R67 for `services`.
+    let docker = Options {
+        platform: Platform::DockerAl2,
+        ..Options::default()
+    };
+    let r = validate::validate_path(&compose, &docker).unwrap();
+    assert!(r.diagnostics.is_empty(), "{}", describe(&r));
+    let r = validate::validate_path(&compose, &Options::default()).unwrap();
+    has(&r, "R2", E, "docker-compose.yml");
+    lacks(&r, "R67");
+}
+
+/// Rewrites the compression method (and, with `encrypt`, the encryption
+/// flag) of every entry of a stored zip, in local and central headers.
+fn patch_zip(bytes: &mut [u8], method: u16, encrypt: bool) {
+    let m = method.to_le_bytes();
+    let mut i = 0;
+    while i + 4 <= bytes.len() {
+        match &bytes[i..i + 4] {
+            b"PK\x03\x04" => {
+                bytes[i + 8..i + 10].copy_from_slice(&m);
+                if encrypt {
+                    bytes[i + 6] |= 1;
+                }
+            }
+            b"PK\x01\x02" => {
+                bytes[i + 10..i + 12].copy_from_slice(&m);
+                if encrypt {
+                    bytes[i + 8] |= 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+fn stored_zip(dir: &Path, name: &str, items: &[Item<'_>]) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let mut w = ZipWriter::new(std::fs::File::create(&path).unwrap());
+    for (entry, mode, text) in items {
+        let opts = SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .system(System::Unix)
+            .unix_permissions(mode.unwrap_or(0o644));
+        w.start_file(*entry, opts).unwrap();
+        w.write_all(text.as_bytes()).unwrap();
+    }
+    w.finish().unwrap();
+    path
+}
+
+#[test]
+fn r14_compression_and_encryption() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = [("README.md", Some(0o644), "hello\n")];
+    let bz = stored_zip(dir.path(), "bzip2.zip", &items);
+    let mut bytes = std::fs::read(&bz).unwrap();
+    patch_zip(&mut bytes, 12, false);
+    std::fs::write(&bz, &bytes).unwrap();
+    let r = validate::validate_path(&bz, &Options::default()).unwrap();
+    has(&r, "R14", W, "README.md");
+    let enc = stored_zip(dir.path(), "enc.zip", &items);
+    let mut bytes = std::fs::read(&enc).unwrap();
+    patch_zip(&mut bytes, 0, true);
+    std::fs::write(&enc, &bytes).unwrap();
+    let r = validate::validate_path(&enc, &Options::default()).unwrap();
+    has(&r, "R14", E, "README.md");
+    // Stored and DEFLATE entries are what EB expects.
+    let stored = stored_zip(dir.path(), "stored.zip", &items);
+    lacks(
+        &validate::validate_path(&stored, &Options::default()).unwrap(),
+        "R14",
+    );
+    lacks(&zip_report(&good(), Platform::EcsAl2), "R14");
+}
+
+#[test]
+fn r13_ebignore_leaves_configuration_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("Dockerrun.aws.json"), DOCKERRUN).unwrap();
+    std::fs::create_dir_all(root.join(".ebextensions")).unwrap();
+    std::fs::write(
+        root.join(".ebextensions/01.config"),
+        "commands:\n  a:\n    command: /bin/true\n",
+    )
+    .unwrap();
+    std::fs::write(root.join(".ebignore"), "node_modules/\n.*\n!.ebignore\n").unwrap();
+    let r = validate::validate_path(root, &Options::default()).unwrap();
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "R13")
+        .unwrap_or_else(|| panic!("no R13:\n{}", describe(&r)));
+    assert_eq!(d.severity, W);
+    assert!(d.file.ends_with(".ebignore"), "{}", d.file);
+    assert_eq!((d.line, d.column), (2, 1));
+    assert!(d.message.contains(".ebextensions"), "{}", d.message);
+    // Passing: the pattern does not reach the configuration.
+    std::fs::write(root.join(".ebignore"), "node_modules/\n*.log\n").unwrap();
+    lacks(
+        &validate::validate_path(root, &Options::default()).unwrap(),
+        "R13",
+    );
+}
+
+#[test]
 fn r6_size() {
     let mut bundle = Bundle {
         display: "big.zip".into(),
         is_zip: true,
         archive_size: Some(600_000_000),
-        entries: Vec::new(),
+        ..Bundle::default()
     };
     let r = validate::validate_bundle(&bundle, &Options::default());
     has(&r, "R6", E, "big.zip");
