@@ -232,7 +232,7 @@ pub async fn publish<B: Beanstalk, S: Store>(
         _ => {
             reporter.line(&format!(
                 "uploading {} to s3://{bucket}/{key}",
-                human_size(req.size)
+                crate::bundle::human_size(req.size)
             ));
             let total = req.size;
             let progress = move |sent: u64| reporter.upload_progress(sent, total);
@@ -323,18 +323,5 @@ async fn wait_processed<B: Beanstalk>(
             Err(e) if e.kind == ErrorKind::Transient => {}
             Err(e) => return Err(e.into()),
         }
-    }
-}
-
-/// `12.3 MiB`.
-pub fn human_size(bytes: u64) -> String {
-    #[allow(clippy::cast_precision_loss)]
-    let b = bytes as f64;
-    if bytes < 1024 {
-        format!("{bytes} B")
-    } else if b < 1024.0 * 1024.0 {
-        format!("{:.1} KiB", b / 1024.0)
-    } else {
-        format!("{:.1} MiB", b / (1024.0 * 1024.0))
     }
 }
