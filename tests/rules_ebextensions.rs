@@ -75,6 +75,15 @@ fn r63_syntax_and_shape() {
         E,
         "/Resources/Q/Type",
     );
+    // Nested aliases that would expand to 10^9 nodes: refused, not an OOM abort.
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..9 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let r = run(&bomb);
+    assert_eq!(r.diagnostics.len(), 1, "{}", describe(&r));
+    assert_eq!((r.diagnostics[0].code, r.diagnostics[0].line), ("R63", 5));
     quiet("commands:\n  a:\n    command: x\n", "R63");
     quiet("{\"commands\": {\"a\": {\"command\": \"x\"}}}", "R63");
     quiet("Resources:\n  Q:\n    Type: !!str AWS::SQS::Queue\n", "R63");
