@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A bundle folder, a built `.zip`, a `Dockerrun.aws.json` or a `.config` file.
+    /// A bundle folder, a built `.zip`, a `Dockerrun.aws.json`, a bare `docker-compose.yml` or a `.config` file.
     #[arg(default_value = "eb")]
     path: PathBuf,
     /// Platform the bundle targets (rules that differ by platform).
