@@ -65,9 +65,11 @@ pub async fn connect(settings: &AwsSettings) -> Result<Clients, AwsError> {
         loader = loader.endpoint_url(e);
     }
     let config = loader.load().await;
+    // An empty `AWS_REGION` (a CI variable set from a missing secret) is no region.
     let region = config
         .region()
         .map(ToString::to_string)
+        .filter(|r| !r.trim().is_empty())
         .ok_or_else(|| {
             AwsError::new(
                 ErrorKind::Auth,
@@ -182,6 +184,13 @@ where
         }
         (_, Some(403)) => ErrorKind::Auth,
         (_, Some(s)) if s >= 500 => ErrorKind::Transient,
+        // The request could not even be built (an invalid region, say):
+        // retrying cannot help.
+        (None, None)
+            if matches!(err, SdkError::ConstructionFailure(_)) && !msg.contains("credentials") =>
+        {
+            ErrorKind::Service
+        }
         (None, None) => {
             if msg.contains("credentials") {
                 ErrorKind::Auth

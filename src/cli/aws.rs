@@ -22,14 +22,15 @@ pub struct AwsArgs {
 }
 
 impl AwsArgs {
-    /// The settings, with the configured region as fallback.
+    /// The settings: `--region`, else the configured region (`EBPACK_REGION`,
+    /// ebpack.yaml, the EB CLI's file), else the SDK's own chain
+    /// (`AWS_REGION`, the profile), as `--help` documents.
     pub fn settings(&self, config_region: Option<&str>) -> AwsSettings {
         AwsSettings {
             profile: self.profile.clone(),
             region: self
                 .region
                 .clone()
-                .or_else(|| std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()))
                 .or_else(|| config_region.map(str::to_owned)),
             endpoint_url: self.endpoint_url.clone(),
             max_attempts: self.max_attempts,
@@ -37,33 +38,42 @@ impl AwsArgs {
     }
 }
 
-/// Parses `90`, `90s`, `15m`, `1h30m`.
+/// Parses `90`, `90s`, `15m`, `1h30m`, `500ms`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let err = || format!("`{s}` is not a duration (examples: `600`, `90s`, `15m`, `1h30m`)");
+    let err =
+        || format!("`{s}` is not a duration (examples: `600`, `90s`, `15m`, `1h30m`, `500ms`)");
     let s = s.trim();
     if let Ok(secs) = s.parse::<u64>() {
         return Ok(Duration::from_secs(secs));
     }
-    let mut total = 0u64;
-    let mut num = String::new();
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let n: u64 = num.parse().map_err(|_| err())?;
-        num.clear();
-        total += n * match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            _ => return Err(err()),
-        };
-    }
-    if !num.is_empty() || total == 0 && !s.starts_with('0') {
+    if s.is_empty() {
         return Err(err());
     }
-    Ok(Duration::from_secs(total))
+    let mut total_ms = 0u64;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let n: u64 = rest[..digits].parse().map_err(|_| err())?;
+        rest = &rest[digits..];
+        let (unit_ms, len) = if rest.starts_with("ms") {
+            (1, 2)
+        } else {
+            match rest.chars().next() {
+                Some('s') => (1000, 1),
+                Some('m') => (60_000, 1),
+                Some('h') => (3_600_000, 1),
+                _ => return Err(err()),
+            }
+        };
+        rest = &rest[len..];
+        total_ms = n
+            .checked_mul(unit_ms)
+            .and_then(|ms| total_ms.checked_add(ms))
+            .ok_or_else(err)?;
+    }
+    Ok(Duration::from_millis(total_ms))
 }
 
 /// Progress and events on stderr; an upload bar when stderr is a terminal.
@@ -145,7 +155,20 @@ mod tests {
         assert_eq!(parse_duration("600"), Ok(Duration::from_secs(600)));
         assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-        for bad in ["", "m", "10x", "5m3", "-1"] {
+        assert_eq!(parse_duration("50ms"), Ok(Duration::from_millis(50)));
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1s500ms"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
+        for bad in [
+            "",
+            "m",
+            "10x",
+            "5m3",
+            "-1",
+            "ms",
+            "5mss",
+            "99999999999999999h",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
     }

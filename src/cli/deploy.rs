@@ -7,6 +7,7 @@ use super::aws::{StderrReporter, parse_duration};
 use super::build;
 use super::publish::{self, connect, report_aws, runtime};
 use ebpack::deploy::poll::PollSettings;
+use ebpack::deploy::publish::Provenance;
 use ebpack::deploy::update::{self, DeployError, DeployOutcome, DeploySettings, DeployStatus};
 use ebpack::deploy::{Beanstalk, Reporter};
 use ebpack::exit;
@@ -96,7 +97,7 @@ fn explain(o: &DeployOutcome, app: &str, reporter: &StderrReporter) {
             .map(|r| format!(" --request-id {r}"))
             .unwrap_or_default();
         reporter.line(&format!(
-            "follow it with `aws elasticbeanstalk describe-events --application-name {app} --environment-name {}{req}`, or wait again with `ebpack deploy --version {} --env {}`",
+            "follow it with `aws elasticbeanstalk describe-events --application-name {app} --environment-name {}{req}`, or wait again with `ebpack deploy --version {} --env {} --app {app}`",
             o.environment, o.label, o.environment
         ));
     }
@@ -153,6 +154,7 @@ pub fn run(args: Args, global: Global) -> u8 {
             Err(code) => return code,
         };
         let reporter = StderrReporter::new();
+        let mut promoted = None;
         let (app, label, published) = match (&ready, &args.version_label) {
             (Some(r), _) => match publish::publish_ready(&args.publish, r, &clients, &reporter).await {
                 Ok(p) => (p.app.clone(), p.label.clone(), Some(p)),
@@ -161,7 +163,7 @@ pub fn run(args: Args, global: Global) -> u8 {
             (None, Some(label)) => {
                 let app = settings.app.clone();
                 match clients.eb.describe_version(&app, label).await {
-                    Ok(Some(_)) => {}
+                    Ok(Some(v)) => promoted = Some(v),
                     Ok(None) => {
                         eprintln!("error: application `{app}` has no version `{label}`");
                         eprintln!("help: publish it first (`ebpack publish --label {label}`), or check `--app`");
@@ -240,6 +242,13 @@ pub fn run(args: Args, global: Global) -> u8 {
         if let (Some(p), Some(o)) = (&published, summary.as_object_mut()) {
             o.insert("sha256".into(), p.sha256.clone().into());
             o.insert("version".into(), serde_json::to_value(p.version).unwrap_or_default());
+        }
+        // The promote path: the digest ebpack recorded when it published the version.
+        if let (Some(v), Some(o)) = (&promoted, summary.as_object_mut()) {
+            if let Some(d) = ebpack::deploy::publish::digest_in(&v.description) {
+                o.insert("sha256".into(), d.to_owned().into());
+            }
+            o.insert("version".into(), serde_json::to_value(Provenance::Reused).unwrap_or_default());
         }
         let written = publish::finish(&args.publish.build, &summary);
         if written != exit::OK { written } else { code }

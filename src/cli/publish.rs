@@ -145,6 +145,8 @@ pub fn aws_exit(e: &AwsError) -> u8 {
 pub fn report_aws(e: &AwsError) -> u8 {
     eprintln!("error: {e}");
     match e.kind {
+        // No region or no credentials: the message already says what to set.
+        ErrorKind::Auth if matches!(e.operation, "configuration" | "credentials") => {}
         ErrorKind::Auth => eprintln!(
             "help: check the credentials and region (`--profile`, `--region`, AWS_PROFILE, AWS_REGION) and the IAM permissions for `{}`",
             e.operation
@@ -271,20 +273,23 @@ pub fn finish(build: &build::Args, summary: &serde_json::Value) -> u8 {
     if build.output == Output::Json {
         println!("{summary}");
     }
-    let pairs: Vec<(&str, String)> = summary
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .filter(|(_, v)| !v.is_object() && !v.is_null())
-                .map(|(k, v)| {
-                    (
-                        k.as_str(),
-                        v.as_str().map_or_else(|| v.to_string(), str::to_owned),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    // Nested objects one level down as `outer_inner` (`durations_total`,
+    // `rollback_status`): a step output cannot hold an object.
+    let text = |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (k, v) in summary.as_object().into_iter().flatten() {
+        match v {
+            serde_json::Value::Null => {}
+            serde_json::Value::Object(inner) => pairs.extend(
+                inner
+                    .iter()
+                    .filter(|(_, v)| !v.is_object() && !v.is_null())
+                    .map(|(i, v)| (format!("{k}_{i}"), text(v))),
+            ),
+            v => pairs.push((k.clone(), text(v))),
+        }
+    }
+    let pairs: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     if let Err(e) = github_output(&pairs) {
         eprintln!("error: cannot write `$GITHUB_OUTPUT`: {e}");
         return exit::IO;

@@ -433,6 +433,29 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn waiting_again_for_a_running_deployment_does_not_redeploy() {
+        let script = Script {
+            update_polls: 5,
+            health_after: vec!["Yellow".into(); 1000],
+            ..Script::default()
+        };
+        let fake = Fake::new(script, "todobackend", Some("v0"));
+        let mut s = settings("v1");
+        s.no_wait = true;
+        let out = deploy(&fake, &s, &Silent).await.unwrap();
+        assert_eq!(out.status, DeployStatus::Started);
+        // `ebpack deploy --version v1` again: waits for that deployment, and
+        // still applies the health gate to it.
+        let mut s = settings("v1");
+        s.health_grace = Duration::from_secs(10);
+        let out = deploy(&fake, &s, &Silent).await.unwrap();
+        assert_eq!(out.status, DeployStatus::HealthGateFailed);
+        assert_eq!(out.final_label.as_deref(), Some("v1"));
+        assert_eq!(out.previous_label.as_deref(), Some("v0"));
+        assert_eq!(fake.state.lock().unwrap().updates, vec!["v1"]);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn transient_errors_are_ridden_out_and_same_label_is_unchanged() {
         let script = Script {
             update_polls: 2,

@@ -236,6 +236,18 @@ impl<B: Beanstalk> Watch<'_, B> {
                     return Ok(o);
                 }
             };
+            // What the environment was busy with deployed this very label
+            // (an earlier run that timed out, `--no-wait`, another
+            // pipeline): judge that deployment instead of starting another.
+            if !self.s.force && env.version_label.as_deref() == Some(label) {
+                self.reporter.line(&format!(
+                    "`{}` is Ready and now runs `{label}`; not deploying it again",
+                    env.name
+                ));
+                let mut o = self.health_gate(label, env, started).await?;
+                o.previous_label = previous;
+                return Ok(o);
+            }
             match self
                 .eb
                 .update_environment(&self.s.app, &self.s.env, label)
