@@ -8,12 +8,13 @@
 # Env:   SIZES="1 50 300"   bundle sizes in MB (10^6 bytes)
 #        RUNS=1             timed deploys per size (best total is reported)
 #        UPDATE_DELAY=1     seconds the emulator keeps an environment Updating
+#        POLL=250ms         ebpack's polling interval while it waits
 #        KEEP_DATA=1        reuse WORKDIR/bundle-<N>mb if it exists (default)
 #        EBPACK=PATH        time this binary instead of building target/release/ebpack
 #
 # It starts its own emulator (state in WORKDIR/emulator, stopped on exit),
 # creates the application `bench` and a Ready environment `bench-env` in it,
-# and polls fast (hidden `--poll-min 1s --poll-max 1s`).
+# and polls fast (hidden `--poll-min $POLL --poll-max $POLL`).
 #
 # Prints, per size: the zip size, the phases ebpack reports in
 # `--output json` `durations` (build, upload, deploy = wait for Ready +
@@ -28,6 +29,7 @@ work="${1:-${TMPDIR:-/tmp}/ebpack-bench-deploy}"
 sizes="${SIZES:-1 50 300}"
 runs="${RUNS:-1}"
 update_delay="${UPDATE_DELAY:-1}"
+poll="${POLL:-250ms}"
 emulator="$here/tests/emulator/emulator.sh"
 app=bench
 env_name=bench-env
@@ -56,7 +58,7 @@ trap stop_emulator EXIT
 echo "bench: starting the emulator (state in $EBEMU_STATE_DIR)" >&2
 endpoint="$("$emulator" start)"
 eval "$("$emulator" env)"
-echo "bench: emulator at $endpoint, update_delay ${update_delay}s" >&2
+echo "bench: emulator at $endpoint, update_delay ${update_delay}s, polling every $poll" >&2
 "$emulator" create-env "$app" "$env_name" >&2
 
 # Bundle folders: Dockerrun v2, a small .ebextensions file, a little text,
@@ -121,7 +123,7 @@ for size in $sizes; do
     code=0
     /usr/bin/time -o "$work/ebpack.time" -f '%e %M' \
       "$ebpack" deploy "$bundle" --app "$app" --env "$env_name" --label "$label" \
-      --out "$work/dist" --output json --timeout 10m --poll-min 1s --poll-max 1s \
+      --out "$work/dist" --output json --timeout 10m --poll-min "$poll" --poll-max "$poll" \
       >"$work/deploy.json" 2>"$work/deploy-${size}mb.log" || code=$?
     if [ "$code" != 0 ]; then
       echo "bench: ebpack deploy exited $code for ${size} MB; its output:" >&2
@@ -138,7 +140,8 @@ assert d["status"] == "deployed" and d["final_label"] == d["label"], d
 t = d["durations"]
 print("\t".join(str(x) for x in (size, zip_size, t["build"], t["upload"], t["deploy"], t["total"], wall, rss)))
 PY
-    echo "bench: ${size} MB run $i: $(tail -1 "$results" | cut -f6)s total, peak RSS ${out#* } KiB" >&2
+    total=$(tail -1 "$results" | cut -f6)
+    printf 'bench: %s MB run %s: %.2fs total, peak RSS %s KiB\n' "$size" "$i" "$total" "${out#* }" >&2
   done
 done
 
