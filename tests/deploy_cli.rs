@@ -9,7 +9,6 @@
 
 mod support;
 
-use aws_sdk_elasticbeanstalk::types::EnvironmentStatus;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -18,7 +17,6 @@ use std::time::{Duration, Instant};
 use support::emulator::{Delays, Emulator, REGION, unique_name};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ebpack");
-const STACK: &str = "64bit Amazon Linux 2023 v4.2.0 running ECS";
 /// The secret key every run gets; no output may contain it.
 const SECRET: &str = "EbpackTestSecretKey+9f3c1e7a/d0-not-pr1nt";
 /// A session token, equally secret.
@@ -238,31 +236,7 @@ fn create_env(emu: &Emulator, app: &str, label: &str, update: Duration) -> Strin
             ..Delays::default()
         },
     );
-    block_on(async {
-        let eb = emu.eb_client().await;
-        eb.create_environment()
-            .application_name(app)
-            .environment_name(&env)
-            .solution_stack_name(STACK)
-            .version_label(label)
-            .send()
-            .await
-            .expect("CreateEnvironment");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let out = eb
-                .describe_environments()
-                .environment_names(&env)
-                .send()
-                .await
-                .unwrap();
-            if out.environments()[0].status() == Some(&EnvironmentStatus::Ready) {
-                break;
-            }
-            assert!(Instant::now() < deadline, "{env} never became Ready");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    });
+    block_on(emu.create_ready_environment(app, &env, label));
     env
 }
 

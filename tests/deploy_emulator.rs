@@ -7,7 +7,6 @@
 mod support;
 
 use aws_config::timeout::TimeoutConfig;
-use aws_sdk_elasticbeanstalk::types::EnvironmentStatus;
 use ebpack::aws::{Clients, retry_config};
 use ebpack::deploy::Silent;
 use ebpack::deploy::poll::PollSettings;
@@ -132,29 +131,9 @@ impl Fx {
         self.publish(label, &valid_bundle(label)).await.unwrap();
         let env = unique_name("env");
         self.emu.set_environment_delays(&env, delays(update));
-        let eb = self.emu.eb_client().await;
-        eb.create_environment()
-            .application_name(&self.app)
-            .environment_name(&env)
-            .solution_stack_name(STACK)
-            .version_label(label)
-            .send()
-            .await
-            .expect("CreateEnvironment");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let out = eb
-                .describe_environments()
-                .environment_names(&env)
-                .send()
-                .await
-                .unwrap();
-            if out.environments()[0].status() == Some(&EnvironmentStatus::Ready) {
-                break;
-            }
-            assert!(Instant::now() < deadline, "environment never became Ready");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.emu
+            .create_ready_environment(&self.app, &env, label)
+            .await;
         env
     }
 

@@ -221,6 +221,35 @@ impl Emulator {
         s3_client(&self.sdk_config().await)
     }
 
+    /// Creates environment `env` of `app` running `label` on the ECS
+    /// platform and waits (at most 20 s) until it is Ready.
+    pub async fn create_ready_environment(&self, app: &str, env: &str, label: &str) {
+        use aws_sdk_elasticbeanstalk::types::EnvironmentStatus;
+        let eb = self.eb_client().await;
+        eb.create_environment()
+            .application_name(app)
+            .environment_name(env)
+            .solution_stack_name("64bit Amazon Linux 2023 v4.2.0 running ECS")
+            .version_label(label)
+            .send()
+            .await
+            .expect("CreateEnvironment");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let out = eb
+                .describe_environments()
+                .environment_names(env)
+                .send()
+                .await
+                .expect("DescribeEnvironments");
+            if out.environments()[0].status() == Some(&EnvironmentStatus::Ready) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{env} never became Ready");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     // --- control API -----------------------------------------------------------
 
     /// Set operation delays (only the given ones); returns the full config.
