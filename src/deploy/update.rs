@@ -342,6 +342,10 @@ impl<B: Beanstalk> Watch<'_, B> {
         let mut saw_activity = false;
         let mut settled_polls = 0u32;
         loop {
+            // State first, then events: every event the service wrote before
+            // the state we judge is in hand (a failure's last ERROR event is
+            // written just before the environment turns Ready).
+            env = self.describe_lenient(&env).await?;
             match self
                 .eb
                 .events(&self.s.app, &self.s.env, Some(request_id), since)
@@ -364,7 +368,6 @@ impl<B: Beanstalk> Watch<'_, B> {
                 }
                 Err(e) => return Err(e.into()),
             }
-            env = self.describe_lenient(&env).await?;
             if env.status != "Ready" {
                 saw_activity = true;
             }
