@@ -386,6 +386,45 @@ fn publish_uploads_once_reuses_the_same_bundle_and_refuses_other_content_under_i
     assert_eq!(emu.calls_to("CreateMultipartUpload").len(), 0);
     assert_eq!(emu.calls_to("CreateApplicationVersion").len(), creates);
 
+    // A zip built elsewhere with a broken Dockerrun is validated like a
+    // build and never reaches AWS; a file that is no zip at all neither.
+    let broken = p.path().join("broken.zip");
+    {
+        let mut w = zip::ZipWriter::new(std::fs::File::create(&broken).unwrap());
+        w.start_file(
+            "Dockerrun.aws.json",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        std::io::Write::write_all(
+            &mut w,
+            br#"{"AWSEBDockerrunVersion": 2, "containerDefinitions": "no"}"#,
+        )
+        .unwrap();
+        w.finish().unwrap();
+    }
+    let not_zip = p.path().join("not.zip");
+    std::fs::write(&not_zip, "hello").unwrap();
+    let calls = emu.calls().len();
+    for (zip, says) in [
+        (&broken, "Dockerrun.aws.json:1:"),
+        (&not_zip, "is not a readable zip archive"),
+    ] {
+        let r = p.run(
+            &emu,
+            &[
+                "publish",
+                "--bundle",
+                zip.to_str().unwrap(),
+                "--label",
+                "v9",
+            ],
+        );
+        r.assert_code(1);
+        r.assert_stderr(says);
+    }
+    assert_eq!(emu.calls().len(), calls, "no AWS call for a broken bundle");
+
     // Other content under the same label: a hard error naming both digests.
     p.set_content("two");
     let conflict = p.run(&emu, &args);
@@ -623,13 +662,22 @@ fn a_missed_health_gate_exits_3() {
     assert_eq!(j["final_label"], "v1");
     assert_eq!(env_state(emu, &env).1.as_deref(), Some("v1"));
 
-    // A gate that accepts Yellow passes.
+    // The same run again: nothing to deploy, but the gate still fails.
+    let again = p.run(
+        emu,
+        &with(&deploy_args(&app, &env, "v1"), &["--health-grace", "1s"]),
+    );
+    again.assert_code(3);
+    assert_eq!(again.json()["status"], "health-gate-failed", "{again}");
+    again.assert_stderr("nothing to deploy");
+
+    // A gate that accepts Yellow passes (colours in any case).
     p.set_content("v2");
     let r = p.run(
         emu,
         &with(
             &deploy_args(&app, &env, "v2"),
-            &["--health-grace", "1s", "--healthy", "Green,Yellow"],
+            &["--health-grace", "1s", "--healthy", "green,YELLOW"],
         ),
     );
     r.assert_code(0);
@@ -859,6 +907,42 @@ fn missing_credentials_are_a_clear_aws_error() {
 }
 
 #[test]
+fn an_unreachable_endpoint_is_called_a_network_problem_not_throttling() {
+    let emu = Emulator::shared();
+    let p = Project::new("v0");
+    // A port nobody listens on: every connection is refused.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let mut vars = aws_env_without(emu, &["AWS_ENDPOINT_URL"]);
+    vars.push(("AWS_ENDPOINT_URL".into(), url.clone()));
+    let r = ebpack(
+        p.path(),
+        &[
+            "deploy",
+            "--version",
+            "v1",
+            "--env",
+            "some-env",
+            "--app",
+            "some-app",
+            "--max-attempts",
+            "2",
+            "--timeout",
+            "5s",
+        ],
+        &vars,
+    );
+    r.assert_code(7);
+    r.assert_stderr("the AWS endpoint could not be reached");
+    assert!(!r.stderr.contains("throttling"), "{r}");
+    // One line of causes, not the SDK's Debug dump.
+    assert!(!r.stderr.contains("DispatchFailure {"), "{r}");
+}
+
+#[test]
 fn usage_errors_exit_2_before_any_aws_call() {
     let emu = Emulator::shared();
     let p = Project::new("v0");
@@ -911,5 +995,53 @@ fn usage_errors_exit_2_before_any_aws_call() {
     );
     r.assert_code(2);
     r.assert_stderr("is not a duration");
+    let r = p.run(
+        emu,
+        &[
+            "deploy",
+            "--env",
+            "e1",
+            "--app",
+            "a1",
+            "--version",
+            "v1",
+            "--poll-min",
+            "0s",
+        ],
+    );
+    r.assert_code(2);
+    r.assert_stderr("`--poll-min` must be at least 10ms");
+    // Build flags with `--version` are refused, not silently ignored.
+    for flag in [
+        &["--image-tag", "abc"][..],
+        &["--label", "v2"][..],
+        &["--create-app"][..],
+    ] {
+        let r = p.run(
+            emu,
+            &with(
+                &["deploy", "--env", "e1", "--app", "a1", "--version", "v1"],
+                flag,
+            ),
+        );
+        r.assert_code(2);
+        r.assert_stderr("cannot be used with");
+    }
+    let r = p.run(
+        emu,
+        &[
+            "deploy",
+            "--env",
+            "e1",
+            "--app",
+            "a1",
+            "--version",
+            "v1",
+            "--healthy",
+            "purple",
+        ],
+    );
+    r.assert_code(2);
+    r.assert_stderr("invalid value 'purple'");
     assert!(!p.path().join("dist").exists(), "nothing was built");
 }

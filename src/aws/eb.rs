@@ -53,6 +53,20 @@ impl Beanstalk for EbClient {
         Ok(out.s3_bucket().unwrap_or_default().to_owned())
     }
 
+    async fn application_exists(&self, app: &str) -> Result<bool, AwsError> {
+        let out = self
+            .client
+            .describe_applications()
+            .application_names(app)
+            .send()
+            .await
+            .map_err(|e| classify("DescribeApplications", &e))?;
+        Ok(out
+            .applications()
+            .iter()
+            .any(|a| a.application_name() == Some(app)))
+    }
+
     async fn describe_version(
         &self,
         app: &str,

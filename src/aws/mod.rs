@@ -92,7 +92,7 @@ pub async fn connect(settings: &AwsSettings) -> Result<Clients, AwsError> {
                     "credentials",
                     format!(
                         "no usable AWS credentials ({}); set `AWS_PROFILE`/`--profile`, `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, SSO or a web identity token",
-                        aws_smithy_types::error::display::DisplayErrorContext(&e)
+                        error_chain(&e)
                     ),
                 ));
             }
@@ -133,6 +133,23 @@ impl Clients {
     }
 }
 
+/// An error and its causes as one line of their `Display` texts, without
+/// the SDK's `Debug` dump (which `DisplayErrorContext` appends); a cause
+/// whose text its parent already carries is skipped.
+pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !text.is_empty() && !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = e.source();
+    }
+    out
+}
+
 /// Turns an SDK error into the seam's error, classifying it by code and
 /// status (codes first: English messages are the last resort).
 pub(crate) fn classify<E>(operation: &'static str, err: &SdkError<E, HttpResponse>) -> AwsError
@@ -145,10 +162,7 @@ where
             s.err().code().map(str::to_owned),
             s.err().message().unwrap_or_default().to_owned(),
         ),
-        other => (
-            None,
-            aws_smithy_types::error::display::DisplayErrorContext(other).to_string(),
-        ),
+        other => (None, error_chain(other)),
     };
     let kind = match (code.as_deref(), status) {
         (

@@ -43,7 +43,7 @@ pub struct Args {
     /// Platform the bundle targets [default: ebpack.yaml, EB CLI config, else ecs-al2].
     #[arg(long, value_parser = ["ecs-al2", "mc-al1", "docker-al2"])]
     pub platform: Option<String>,
-    /// `human` (progress on stderr) or `json` (the manifest summary on stdout).
+    /// `human` (progress on stderr) or `json` (one result object on stdout: the manifest summary for build, plus the version for publish and the outcome for deploy).
     #[arg(long, value_enum, default_value_t = Output::Human)]
     pub output: Output,
     /// Convert CRLF line endings of `.platform` hooks to LF in the bundle.

@@ -20,7 +20,16 @@ pub struct Args {
     #[arg(long = "env", value_name = "NAME")]
     pub env: Option<String>,
     /// Deploy this existing application version (the promote path) instead of publishing.
-    #[arg(long = "version", value_name = "LABEL", conflicts_with = "bundle")]
+    // Build and publish flags mean nothing for a version that already
+    // exists: refuse them rather than ignore them.
+    #[arg(
+        long = "version",
+        value_name = "LABEL",
+        conflicts_with_all = [
+            "bundle", "dir", "label", "image_tag", "pin", "tag_from", "require_pinned",
+            "fix", "bucket", "process", "create_app",
+        ]
+    )]
     pub version_label: Option<String>,
     /// Give up waiting after this long (`600`, `90s`, `20m`, `1h`); the deployment may go on.
     #[arg(long, default_value = "30m", value_parser = parse_duration)]
@@ -32,7 +41,7 @@ pub struct Args {
     #[arg(long)]
     pub rollback: bool,
     /// Health colours that pass the gate, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "Green", value_parser = ["Green", "Yellow", "Red", "Grey"])]
+    #[arg(long, value_delimiter = ',', default_value = "Green", ignore_case = true, value_parser = ["Green", "Yellow", "Red", "Grey"])]
     pub healthy: Vec<String>,
     /// How long health may take to reach the gate after the deployment.
     #[arg(long, default_value = "5m", value_parser = parse_duration)]
@@ -64,7 +73,10 @@ fn explain(o: &DeployOutcome, app: &str, reporter: &StderrReporter) {
             "deployed `{}` to `{}`: Ready, health {}",
             o.label, o.environment, o.health
         ),
-        DeployStatus::Unchanged => format!("`{}` already runs `{}`", o.environment, o.label),
+        DeployStatus::Unchanged => format!(
+            "`{}` already runs `{}`: Ready, health {}",
+            o.environment, o.label, o.health
+        ),
         DeployStatus::Started => format!(
             "`{}` is deploying `{}` (not waiting: --no-wait)",
             o.environment, o.label
@@ -135,6 +147,12 @@ pub fn run(args: Args, global: Global) -> u8 {
     };
     if args.poll_min > args.poll_max {
         eprintln!("error: `--poll-min` is longer than `--poll-max`");
+        return exit::USAGE;
+    }
+    // A zero interval would poll in a tight loop and hit the API's rate
+    // limits; 10 ms is far below anything useful against AWS.
+    if args.poll_min < Duration::from_millis(10) {
+        eprintln!("error: `--poll-min` must be at least 10ms");
         return exit::USAGE;
     }
     let ready = match &args.version_label {

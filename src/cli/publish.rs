@@ -62,11 +62,49 @@ pub fn prepare(args: &Args, settings: &Settings, global: Global) -> Result<Ready
                 build_seconds: started.elapsed().as_secs_f64(),
             })
         }
-        Some(zip) => existing_bundle(zip, settings).map_err(|m| {
-            eprintln!("error: {m}");
-            exit::USAGE
-        }),
+        Some(zip) => {
+            check_bundle(zip, settings, global)?;
+            existing_bundle(zip, settings).map_err(|m| {
+                eprintln!("error: {m}");
+                exit::USAGE
+            })
+        }
     }
+}
+
+/// Validates a `--bundle` zip as `ebpack validate ZIP` would: a zip built
+/// elsewhere, or edited since, gets the same checks as a build before it
+/// reaches Elastic Beanstalk. Errors stop the publish (exit 1); warnings
+/// are shown.
+fn check_bundle(zip: &Path, settings: &Settings, global: Global) -> Result<(), u8> {
+    let options = ebpack::validate::Options {
+        platform: settings.platform,
+        allow_unknown_keys: false,
+    };
+    let report = match ebpack::validate::read_zip(zip) {
+        Ok(b) => ebpack::validate::validate_bundle(&b, &options),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(match e {
+                ebpack::validate::InputError::Zip { .. } => exit::BUNDLE_ERRORS,
+                _ => exit::IO,
+            });
+        }
+    };
+    if !report.diagnostics.is_empty() {
+        eprint!(
+            "{}",
+            ebpack::diag::render::human_report(&report, global.color)
+        );
+    }
+    if report.fails(false) {
+        eprintln!(
+            "error: `{}` has errors; nothing was published",
+            zip.display()
+        );
+        return Err(exit::BUNDLE_ERRORS);
+    }
+    Ok(())
 }
 
 fn existing_bundle(zip: &Path, settings: &Settings) -> Result<Ready, String> {
@@ -150,6 +188,10 @@ pub fn report_aws(e: &AwsError) -> u8 {
         ErrorKind::Auth => eprintln!(
             "help: check the credentials and region (`--profile`, `--region`, AWS_PROFILE, AWS_REGION) and the IAM permissions for `{}`",
             e.operation
+        ),
+        // No error code: no answer at all (refused, reset, DNS, TLS).
+        ErrorKind::Transient if e.code.is_none() => eprintln!(
+            "help: the AWS endpoint could not be reached, or the connection broke, after retries; check the network, proxy and `--endpoint-url`, then try again"
         ),
         ErrorKind::Transient => eprintln!(
             "help: AWS kept answering with throttling or server errors after retries; try again, or raise `--max-attempts`"

@@ -138,6 +138,9 @@ impl Beanstalk for Fake {
     async fn storage_location(&self) -> Result<String, AwsError> {
         Ok("elasticbeanstalk-us-east-1-123456789012".into())
     }
+    async fn application_exists(&self, app: &str) -> Result<bool, AwsError> {
+        Ok(self.state.lock().unwrap().apps.iter().any(|a| a == app))
+    }
     async fn describe_version(
         &self,
         app: &str,
@@ -359,6 +362,11 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, PublishError::NoApplication { .. }), "{err}");
+        assert_eq!(
+            fake.state.lock().unwrap().uploads,
+            0,
+            "nothing is uploaded for a missing application"
+        );
         let mut req = request(f.path(), SHA_A);
         req.create_app = true;
         assert!(publish(&fake, &fake, &req, &Silent).await.is_ok());
@@ -469,5 +477,29 @@ mod tests {
         let out = deploy(&fake, &settings("v1"), &Silent).await.unwrap();
         assert_eq!(out.status, DeployStatus::Unchanged);
         assert_eq!(fake.state.lock().unwrap().updates.len(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_rerun_after_a_failed_health_gate_fails_the_gate_again() {
+        let script = Script {
+            update_polls: 1,
+            health_after: vec!["Red".into(); 1000],
+            ..Script::default()
+        };
+        let fake = Fake::new(script, "todobackend", Some("v0"));
+        let mut s = settings("v1");
+        s.health_grace = Duration::from_secs(10);
+        let out = deploy(&fake, &s, &Silent).await.unwrap();
+        assert_eq!(out.status, DeployStatus::HealthGateFailed);
+        // Nothing to deploy the second time, but the environment is still
+        // Red: the re-run must not turn that into success.
+        let again = deploy(&fake, &s, &Silent).await.unwrap();
+        assert_eq!(again.status, DeployStatus::HealthGateFailed, "{again:?}");
+        assert_eq!(again.health, "Red");
+        assert_eq!(fake.state.lock().unwrap().updates, vec!["v1"]);
+        // `--no-wait` reports what it found without waiting on health.
+        s.no_wait = true;
+        let quick = deploy(&fake, &s, &Silent).await.unwrap();
+        assert_eq!(quick.status, DeployStatus::Unchanged);
     }
 }

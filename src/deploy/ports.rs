@@ -157,6 +157,8 @@ pub struct Event {
 pub trait Beanstalk {
     /// The account's EB storage bucket (`CreateStorageLocation`: creates it if needed).
     fn storage_location(&self) -> impl Future<Output = Result<String, AwsError>> + Send;
+    /// Whether the application exists (`DescribeApplications`).
+    fn application_exists(&self, app: &str) -> impl Future<Output = Result<bool, AwsError>> + Send;
     /// A version by label, or `None`.
     fn describe_version(
         &self,

@@ -208,6 +208,14 @@ pub async fn publish<B: Beanstalk, S: Store>(
         };
     }
 
+    // Before anything is uploaded: a missing application would otherwise
+    // only be found by CreateApplicationVersion, leaving an orphan object.
+    if !req.create_app && !eb.application_exists(&req.app).await? {
+        return Err(PublishError::NoApplication {
+            app: req.app.clone(),
+        });
+    }
+
     let bucket = match &req.bucket {
         Some(b) => {
             s3.check_bucket(b).await?;

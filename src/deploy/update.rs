@@ -217,7 +217,18 @@ impl<B: Beanstalk> Watch<'_, B> {
                 "`{}` already runs `{label}` and is Ready; nothing to deploy (use --force to redeploy)",
                 env.name
             ));
-            let mut o = self.outcome(label, DeployStatus::Unchanged, &env, started);
+            // Nothing to deploy is not the same as all is well: a re-run
+            // after a failed health gate must fail the gate again, not
+            // report success. `--no-wait` only reports what it found.
+            let mut o = if self.s.no_wait {
+                self.outcome(label, DeployStatus::Unchanged, &env, started)
+            } else {
+                let mut o = self.health_gate(label, env, started).await?;
+                if o.status == DeployStatus::Deployed {
+                    o.status = DeployStatus::Unchanged;
+                }
+                o
+            };
             o.previous_label = previous;
             return Ok(o);
         }
