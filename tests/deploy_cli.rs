@@ -688,7 +688,9 @@ fn a_missed_health_gate_exits_3() {
 fn a_timeout_exits_5_says_it_may_still_run_and_how_to_follow_it() {
     let emu = Emulator::shared();
     let p = Project::new("v0");
-    let update = Duration::from_secs(5);
+    // Long enough that a slow CI machine's build and publish (before the
+    // 1 s wait starts) cannot eat it.
+    let update = Duration::from_secs(8);
     let (app, env) = app_with_env(emu, &p, update);
     p.set_content("v1");
     let r = p.run(
