@@ -951,99 +951,32 @@ fn usage_errors_exit_2_before_any_aws_call() {
     let r = p.run(emu, &["deploy", "eb", "--app", "some-app", "--label", "v1"]);
     r.assert_code(2);
     r.assert_stderr("no environment: pass `--env NAME`");
-    let r = p.run(
-        emu,
-        &[
-            "deploy",
-            "--env",
-            "e1",
-            "--app",
-            "a1",
-            "--version",
-            "v1",
-            "--poll-min",
-            "2s",
-            "--poll-max",
-            "1s",
-        ],
-    );
-    r.assert_code(2);
-    r.assert_stderr("`--poll-min` is longer than `--poll-max`");
-    let r = p.run(
-        emu,
-        &[
-            "deploy",
-            "--env",
-            "e1",
-            "--version",
-            "v1",
-            "--bundle",
-            "x.zip",
-        ],
-    );
-    r.assert_code(2);
-    r.assert_stderr("cannot be used with");
-    let r = p.run(
-        emu,
-        &[
-            "deploy",
-            "--env",
-            "e1",
-            "--version",
-            "v1",
-            "--timeout",
-            "soon",
-        ],
-    );
-    r.assert_code(2);
-    r.assert_stderr("is not a duration");
-    let r = p.run(
-        emu,
-        &[
-            "deploy",
-            "--env",
-            "e1",
-            "--app",
-            "a1",
-            "--version",
-            "v1",
-            "--poll-min",
-            "0s",
-        ],
-    );
-    r.assert_code(2);
-    r.assert_stderr("`--poll-min` must be at least 10ms");
-    // Build flags with `--version` are refused, not silently ignored.
-    for flag in [
-        &["--image-tag", "abc"][..],
-        &["--label", "v2"][..],
-        &["--create-app"][..],
-    ] {
+    // Each case: flags after `deploy --env e1 --app a1 --version v1`, and
+    // what stderr must say.
+    let cases: [(&[&str], &str); 8] = [
+        (
+            &["--poll-min", "2s", "--poll-max", "1s"],
+            "`--poll-min` is longer than `--poll-max`",
+        ),
+        (&["--poll-min", "0s"], "`--poll-min` must be at least 10ms"),
+        (&["--timeout", "soon"], "is not a duration"),
+        (&["--healthy", "purple"], "invalid value 'purple'"),
+        // Build and publish flags with `--version` are refused, not ignored.
+        (&["--bundle", "x.zip"], "cannot be used with"),
+        (&["--image-tag", "abc"], "cannot be used with"),
+        (&["--label", "v2"], "cannot be used with"),
+        (&["--create-app"], "cannot be used with"),
+    ];
+    for (flags, says) in cases {
         let r = p.run(
             emu,
             &with(
                 &["deploy", "--env", "e1", "--app", "a1", "--version", "v1"],
-                flag,
+                flags,
             ),
         );
         r.assert_code(2);
-        r.assert_stderr("cannot be used with");
+        r.assert_stderr(says);
     }
-    let r = p.run(
-        emu,
-        &[
-            "deploy",
-            "--env",
-            "e1",
-            "--app",
-            "a1",
-            "--version",
-            "v1",
-            "--healthy",
-            "purple",
-        ],
-    );
-    r.assert_code(2);
-    r.assert_stderr("invalid value 'purple'");
     assert!(!p.path().join("dist").exists(), "nothing was built");
 }

@@ -75,6 +75,8 @@ pub struct Ctx<'a> {
     pub bundle: Option<&'a Bundle>,
     /// The file being checked.
     pub file: &'a SourceFile,
+    /// The authentication names of the bundle's configs, collected once.
+    pub(crate) bundle_auth: Option<&'a ebextensions::BundleAuth>,
     findings: Vec<Finding>,
 }
 
@@ -85,6 +87,7 @@ impl<'a> Ctx<'a> {
             options,
             bundle,
             file,
+            bundle_auth: None,
             findings: Vec::new(),
         }
     }
@@ -197,12 +200,13 @@ pub fn validate_bundle(bundle: &Bundle, options: &Options) -> Report {
     let mut report = Report::default();
     archive::check(bundle, options, &mut report);
     dockerrun::check_bundle(bundle, options, &mut report);
+    let auth = ebextensions::BundleAuth::collect(bundle);
     for entry in &bundle.entries {
         if ebextensions::is_config_entry(&entry.name)
             && let Some(data) = &entry.data
         {
             let display = bundle.display_name(&entry.name);
-            validate_config_file(&display, data, options, Some(bundle), &mut report);
+            check_config(&display, data, options, Some((bundle, &auth)), &mut report);
         }
     }
     ebextensions::check_bundle(bundle, options, &mut report);
@@ -275,11 +279,25 @@ pub fn validate_config_file(
     bundle: Option<&Bundle>,
     report: &mut Report,
 ) {
+    // Outside `validate_bundle` no cross-file index exists yet: build it.
+    let auth = bundle.map(ebextensions::BundleAuth::collect);
+    let in_bundle = bundle.zip(auth.as_ref());
+    check_config(display, bytes, options, in_bundle, report);
+}
+
+fn check_config(
+    display: &str,
+    bytes: &[u8],
+    options: &Options,
+    bundle: Option<(&Bundle, &ebextensions::BundleAuth)>,
+    report: &mut Report,
+) {
     let Some(text) = decode(display, bytes, "R63", report) else {
         return;
     };
     let file = report.add_source(SourceFile::new(display, text));
-    let mut ctx = Ctx::new(options, bundle, &file);
+    let mut ctx = Ctx::new(options, bundle.map(|(b, _)| b), &file);
+    ctx.bundle_auth = bundle.map(|(_, a)| a);
     match syntax::yaml::parse(text) {
         Ok(root) => ebextensions::check_file(&root, &mut ctx),
         Err(e) => ebextensions::syntax_error(&e, &mut ctx),

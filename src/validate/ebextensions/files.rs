@@ -17,61 +17,58 @@ const FILE_KEYS: [&str; 8] = [
     "context",
 ];
 
-/// The `AWS::CloudFormation::Authentication` names visible to a file (R81).
-///
-/// The other configs of the bundle are parsed only when a reference is not
-/// defined in the file itself, and then once: checking every config against
-/// every other would make validation quadratic in the number of configs.
-pub struct AuthNames<'b> {
-    own: Vec<String>,
-    /// The bundle, when the file is part of one; `None` for a single file
-    /// checked on its own (a miss is then only a warning).
-    bundle: Option<&'b Bundle>,
-    self_name: String,
-    others: std::cell::OnceCell<Vec<String>>,
+/// The `AWS::CloudFormation::Authentication` names each config of a bundle
+/// defines (R81), collected once per bundle: every config may refer to a
+/// name defined in another, and parsing the others again for each config
+/// would make validation quadratic in the number of configs.
+#[derive(Debug, Default)]
+pub struct BundleAuth {
+    /// (display name of the config, the names it defines).
+    by_file: Vec<(String, Vec<String>)>,
 }
 
-impl<'b> AuthNames<'b> {
-    /// The names of `root`; the bundle's other configs are searched on demand.
-    pub fn collect(root: &Node, bundle: Option<&'b Bundle>, self_name: &str) -> Self {
-        let mut own = Vec::new();
-        add_names(root, &mut own);
-        Self {
-            own,
-            bundle,
-            self_name: self_name.to_owned(),
-            others: std::cell::OnceCell::new(),
-        }
-    }
-
-    /// True when every config of the bundle is searched.
-    fn complete(&self) -> bool {
-        self.bundle.is_some()
-    }
-
-    fn defines(&self, name: &str) -> bool {
-        if self.own.iter().any(|n| n == name) {
-            return true;
-        }
-        let Some(b) = self.bundle else {
-            return false;
-        };
-        self.others
-            .get_or_init(|| {
-                let mut names = Vec::new();
-                for e in &b.entries {
-                    if super::is_config_entry(&e.name)
-                        && b.display_name(&e.name) != self.self_name
-                        && let Some(other) =
-                            e.data.as_deref().and_then(crate::validate::parse_config)
-                    {
-                        add_names(&other, &mut names);
-                    }
-                }
-                names
-            })
+impl BundleAuth {
+    /// Parses each config of `bundle` once.
+    pub fn collect(bundle: &Bundle) -> Self {
+        let by_file = bundle
+            .entries
             .iter()
-            .any(|n| n == name)
+            .filter(|e| super::is_config_entry(&e.name))
+            .filter_map(|e| {
+                let root = e.data.as_deref().and_then(crate::validate::parse_config)?;
+                let mut names = Vec::new();
+                add_names(&root, &mut names);
+                Some((bundle.display_name(&e.name), names))
+            })
+            .collect();
+        Self { by_file }
+    }
+}
+
+/// The `AWS::CloudFormation::Authentication` names visible to a file (R81).
+pub struct AuthNames {
+    names: Vec<String>,
+    /// True when every config of the bundle was searched; false for a
+    /// single file checked on its own (a miss is then only a warning).
+    complete: bool,
+}
+
+impl AuthNames {
+    /// Collects names from `root` and, in a bundle, from every other config.
+    pub fn collect(root: &Node, bundle: Option<&BundleAuth>, self_name: &str) -> Self {
+        let mut names = Vec::new();
+        add_names(root, &mut names);
+        if let Some(b) = bundle {
+            for (file, defined) in &b.by_file {
+                if file != self_name {
+                    names.extend(defined.iter().cloned());
+                }
+            }
+        }
+        Self {
+            names,
+            complete: bundle.is_some(),
+        }
     }
 }
 
@@ -87,7 +84,7 @@ fn add_names(root: &Node, out: &mut Vec<String>) {
 }
 
 /// Checks the `files` section.
-pub fn check(node: &Node, auth: &AuthNames<'_>, ctx: &mut Ctx<'_>) {
+pub fn check(node: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
     let entries = match &node.value {
         Value::Map(e) => e,
         Value::Null => {
@@ -141,7 +138,7 @@ pub fn check(node: &Node, auth: &AuthNames<'_>, ctx: &mut Ctx<'_>) {
     }
 }
 
-fn file_entry(path: &str, f: &Node, auth: &AuthNames<'_>, ctx: &mut Ctx<'_>) {
+fn file_entry(path: &str, f: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
     let Some(entries) = f.entries() else {
         ctx.push(
             Finding::error(
@@ -257,14 +254,14 @@ fn file_entry(path: &str, f: &Node, auth: &AuthNames<'_>, ctx: &mut Ctx<'_>) {
     script_mode(path, f, content, mode_bits, ctx);
     if let Some(a) = f.get("authentication")
         && let Some(name) = a.as_str()
-        && !auth.defines(name)
+        && !auth.names.iter().any(|n| n == name)
     {
         let msg = format!(
             "file `{path}` uses authentication `{name}`, which is not defined under `Resources.AWSEBAutoScalingGroup.Metadata.AWS::CloudFormation::Authentication`{}",
-            if auth.complete() { "" } else { " in this file" }
+            if auth.complete { "" } else { " in this file" }
         );
         let help = "define it: `AWS::CloudFormation::Authentication: {S3Auth: {type: S3, buckets: [...], roleName: ...}}`";
-        let f = if auth.complete() {
+        let f = if auth.complete {
             Finding::error("R81", msg, help)
         } else {
             Finding::warning("R81", msg, help)

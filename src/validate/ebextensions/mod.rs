@@ -8,6 +8,7 @@
 mod commands;
 pub(crate) mod common;
 mod files;
+pub(crate) use files::BundleAuth;
 mod option_settings;
 mod packages;
 mod resources;
@@ -120,7 +121,7 @@ pub fn check_file(root: &Node, ctx: &mut Ctx<'_>) {
         }
         return;
     };
-    let auth = files::AuthNames::collect(root, ctx.bundle, ctx.file.name());
+    let auth = files::AuthNames::collect(root, ctx.bundle_auth, ctx.file.name());
     for entry in entries {
         let node = &entry.value;
         match entry.key.as_str() {
