@@ -3,7 +3,7 @@
 
 /// Success.
 pub const OK: u8 = 0;
-/// The bundle (or a generated file) has errors: validate, build.
+/// The bundle (or a generated file) has errors: validate, build, inspect, a `--bundle` zip.
 pub const BUNDLE_ERRORS: u8 = 1;
 /// Bad flags, arguments or configuration (`ebpack.yaml`, environment).
 pub const USAGE: u8 = 2;
@@ -24,7 +24,7 @@ pub const INTERRUPTED: u8 = 130;
 pub const TABLE: &str = "\
 Exit codes:
   0    success
-  1    the bundle has errors (validate, build)
+  1    the bundle has errors (validate, build, inspect, publish/deploy --bundle)
   2    usage or configuration error
   3    deployed, but the health gate was not met
   4    deployment failed (the environment kept or returned to its old version)
