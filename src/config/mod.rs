@@ -239,19 +239,7 @@ pub fn resolve(inputs: &Inputs) -> Result<Settings, ConfigError> {
         Layer::from_overrides(&inputs.flags, Origin::Flag, cwd),
         Layer::from_overrides(&inputs.env, Origin::Env, cwd),
     ]);
-    let config_file = match &command_line.config {
-        Some(p) => Some(p.value.clone()),
-        None => [
-            Some(cwd.join("ebpack.yaml")),
-            command_line
-                .bundle
-                .as_ref()
-                .map(|b| b.value.join("ebpack.yaml")),
-        ]
-        .into_iter()
-        .flatten()
-        .find(|p| p.is_file()),
-    };
+    let config_file = find_project_file(cwd, &command_line);
     let file = match &config_file {
         Some(path) => read_project_file(path, cwd)?,
         None => ProjectFile::default(),
@@ -262,18 +250,7 @@ pub fn resolve(inputs: &Inputs) -> Result<Settings, ConfigError> {
         .unwrap_or_else(|| cwd.to_owned());
     let above_ebcli = layered([command_line, Layer::from_file(&file, &project_dir)]);
     let bundle = Sourced::or_default(above_ebcli.bundle.clone(), || project_dir.join("eb"));
-    let ebcli_file = [
-        bundle.value.join(".elasticbeanstalk/config.yml"),
-        project_dir.join(".elasticbeanstalk/config.yml"),
-    ]
-    .into_iter()
-    .find(|p| p.is_file());
-    let eb = match &ebcli_file {
-        Some(p) => std::fs::read_to_string(p)
-            .map(|t| ebcli::parse(&t, inputs.branch.as_deref()).0)
-            .unwrap_or_default(),
-        None => EbCliConfig::default(),
-    };
+    let (ebcli_file, eb) = read_ebcli_file(&bundle.value, &project_dir, inputs.branch.as_deref());
     let all = layered([above_ebcli, Layer::from_ebcli(&eb)]);
 
     let out = Sourced::or_default(all.out, || project_dir.join("dist"));
@@ -320,6 +297,44 @@ pub fn resolve(inputs: &Inputs) -> Result<Settings, ConfigError> {
     })
 }
 
+/// The `ebpack.yaml` to read: the one named by `--config`/`EBPACK_CONFIG`,
+/// else the first found in the working directory or the bundle folder
+/// given on the command line.
+fn find_project_file(cwd: &Path, command_line: &Layer) -> Option<PathBuf> {
+    if let Some(p) = &command_line.config {
+        return Some(p.value.clone());
+    }
+    [
+        Some(cwd.join("ebpack.yaml")),
+        command_line
+            .bundle
+            .as_ref()
+            .map(|b| b.value.join("ebpack.yaml")),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|p| p.is_file())
+}
+
+/// The EB CLI's file in the bundle folder (where `eb init` ran) or the
+/// project folder, read leniently: one that cannot be read gives nothing.
+fn read_ebcli_file(
+    bundle_dir: &Path,
+    project_dir: &Path,
+    branch: Option<&str>,
+) -> (Option<PathBuf>, EbCliConfig) {
+    let path = [bundle_dir, project_dir]
+        .iter()
+        .map(|d| d.join(".elasticbeanstalk/config.yml"))
+        .find(|p| p.is_file());
+    let config = path
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .map(|t| ebcli::parse(&t, branch).0)
+        .unwrap_or_default();
+    (path, config)
+}
+
 /// Reads and parses `ebpack.yaml` (shown relative to `cwd` in errors).
 fn read_project_file(path: &Path, cwd: &Path) -> Result<ProjectFile, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
@@ -338,4 +353,64 @@ fn default_app(project_dir: &Path) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     crate::label::sanitize(&name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve_in(dir: &Path, flags: Overrides, env: Overrides) -> Result<Settings, ConfigError> {
+        resolve(&Inputs {
+            cwd: dir.to_owned(),
+            flags,
+            env,
+            branch: None,
+        })
+    }
+
+    #[test]
+    fn a_layer_that_loses_is_not_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let both = Overrides {
+            image_tag: Some("1.0".into()),
+            tag_from: Some("version.json".into()),
+            ..Overrides::default()
+        };
+        let flag = Overrides {
+            image_tag: Some("2.0".into()),
+            ..Overrides::default()
+        };
+        let s = resolve_in(dir.path(), flag, both.clone()).unwrap();
+        assert_eq!(s.tag, Some(TagSource::Literal("2.0".into())));
+        assert_eq!(s.origins.tag, Some(Origin::Flag));
+        let e = resolve_in(dir.path(), Overrides::default(), both).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`EBPACK_IMAGE_TAG` and `EBPACK_TAG_FROM` both give the tag; use one"
+        );
+    }
+
+    #[test]
+    fn pins_merge_per_container_across_layers() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("ebpack.yaml"),
+            "pin:\n  require_pinned: true\n  containers:\n    db: mysql:8\n    web: nginx:1\n",
+        )
+        .unwrap();
+        let pin = |c: &str, r: &str| (c.to_owned(), r.to_owned());
+        let env = Overrides {
+            pins: vec![pin("web", "nginx:2")],
+            ..Overrides::default()
+        };
+        let flags = Overrides {
+            pins: vec![pin("db", "mysql:9")],
+            ..Overrides::default()
+        };
+        let s = resolve_in(dir.path(), flags, env).unwrap();
+        assert_eq!(s.pin.pins, [pin("web", "nginx:2"), pin("db", "mysql:9")]);
+        assert!(s.pin.require_pinned);
+        assert_eq!(s.origins.require_pinned, Origin::File);
+        assert_eq!(s.origins.region, None);
+    }
 }
