@@ -68,7 +68,7 @@ fn precedence_layer_by_layer() {
     // Defaults.
     let s = resolve(root, Overrides::default(), Overrides::default());
     assert_eq!(
-        (s.app.as_str(), s.origins["app"]),
+        (s.app.as_str(), s.origins.app),
         (name.as_str(), Origin::Default)
     );
     assert_eq!(s.out_dir, root.join("dist"));
@@ -84,7 +84,7 @@ fn precedence_layer_by_layer() {
     );
     let s = resolve(root, Overrides::default(), Overrides::default());
     assert_eq!(
-        (s.app.as_str(), s.origins["app"]),
+        (s.app.as_str(), s.origins.app),
         ("from-ebcli", Origin::EbCli)
     );
     assert_eq!(s.region.as_deref(), Some("eu-west-1"));
@@ -97,10 +97,7 @@ fn precedence_layer_by_layer() {
     )
     .unwrap();
     let s = resolve(root, Overrides::default(), Overrides::default());
-    assert_eq!(
-        (s.app.as_str(), s.origins["app"]),
-        ("from-file", Origin::File)
-    );
+    assert_eq!((s.app.as_str(), s.origins.app), ("from-file", Origin::File));
     assert_eq!(s.region.as_deref(), Some("us-east-1"));
     assert_eq!(s.environment.as_deref(), Some("Todobackend-env"));
     assert_eq!(s.out_dir, root.join("build/out"));
@@ -115,13 +112,10 @@ fn precedence_layer_by_layer() {
     })
     .unwrap();
     let s = resolve(root, Overrides::default(), env.clone());
-    assert_eq!(
-        (s.app.as_str(), s.origins["app"]),
-        ("from-env", Origin::Env)
-    );
+    assert_eq!((s.app.as_str(), s.origins.app), ("from-env", Origin::Env));
     assert_eq!(s.out_dir, root.join("envout"));
     assert_eq!(s.platform, Platform::McAl1);
-    assert_eq!(s.origins["tag"], Origin::Env);
+    assert_eq!(s.origins.tag, Some(Origin::Env));
     // Flags.
     let flags = Overrides {
         app: Some("from-flag".into()),
@@ -131,13 +125,10 @@ fn precedence_layer_by_layer() {
         ..Overrides::default()
     };
     let s = resolve(root, flags, env);
-    assert_eq!(
-        (s.app.as_str(), s.origins["app"]),
-        ("from-flag", Origin::Flag)
-    );
+    assert_eq!((s.app.as_str(), s.origins.app), ("from-flag", Origin::Flag));
     assert_eq!(s.out_dir, root.join("flagout"));
     assert_eq!(s.platform, Platform::EcsAl2);
-    assert_eq!(s.origins["tag"], Origin::Flag);
+    assert_eq!(s.origins.tag, Some(Origin::Flag));
     assert!(matches!(s.tag, Some(config::TagSource::From(_))));
 }
 

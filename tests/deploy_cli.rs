@@ -211,7 +211,7 @@ impl Project {
 
 fn sha256_file(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    format!("{:x}", Sha256::digest(&bytes))
+    ebpack::bundle::write::hex(&Sha256::digest(&bytes))
 }
 
 // --- the emulator through the SDK ---------------------------------------------

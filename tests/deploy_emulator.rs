@@ -49,7 +49,7 @@ fn bundle(bytes: &[u8]) -> Bundle {
     Bundle {
         _dir: dir,
         path,
-        sha256: format!("{:x}", Sha256::digest(bytes)),
+        sha256: ebpack::bundle::write::hex(&Sha256::digest(bytes)),
         size: bytes.len() as u64,
     }
 }

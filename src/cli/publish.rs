@@ -123,7 +123,7 @@ fn existing_bundle(zip: &Path, settings: &Settings) -> Result<Ready, String> {
         size += n as u64;
         hasher.update(&buf[..n]);
     }
-    let sha256 = format!("{:x}", hasher.finalize());
+    let sha256 = ebpack::bundle::write::hex(&hasher.finalize());
     let manifest: Option<serde_json::Value> = std::fs::read_to_string(zip.with_extension("json"))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok());
@@ -154,12 +154,7 @@ fn existing_bundle(zip: &Path, settings: &Settings) -> Result<Ready, String> {
         })?;
     ebpack::label::validate(&label).map_err(|e| format!("label `{label}`: {e}"))?;
     let app = from_manifest("app")
-        .filter(|_| {
-            settings
-                .origins
-                .get("app")
-                .is_none_or(|o| matches!(o, Origin::Default))
-        })
+        .filter(|_| settings.origins.app == Origin::Default)
         .unwrap_or_else(|| settings.app.clone());
     Ok(Ready {
         app,

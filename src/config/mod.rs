@@ -3,23 +3,26 @@
 //! Sources, strongest first: flags > `EBPACK_*` environment variables >
 //! `ebpack.yaml` > the EB CLI's `.elasticbeanstalk/config.yml` > defaults.
 //! The command line fills an [`Overrides`] from its flags, [`env_overrides`]
-//! reads the variables, and [`resolve`] merges them with the files into a
-//! plain [`Settings`] that records where every value came from.
+//! reads the variables, and [`resolve`] turns each source into a layer of
+//! [`Sourced`] values, stacks the layers with [`Combine`], and hands back
+//! plain [`Settings`] with a typed record of where every value came from.
 
 pub mod ebcli;
 pub mod file;
+mod layer;
 
 use crate::diag::Report;
 use crate::generate::GenerateConfig;
 use crate::pin::PinSettings;
 use crate::pin::tag_from::TagFrom;
 use crate::validate::Platform;
+use layer::Layer;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use ebcli::EbCliConfig;
 pub use file::ProjectFile;
+pub use layer::{Combine, Sourced, layered};
 
 /// Values given on the command line or in `EBPACK_*` variables.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -105,8 +108,32 @@ pub struct Settings {
     pub pin: PinSettings,
     /// The `generate:` section.
     pub generate: GenerateConfig,
-    /// Origin of each setting, by name (`app`, `out`, `tag`, …).
-    pub origins: BTreeMap<&'static str, Origin>,
+    /// Where each setting came from.
+    pub origins: Origins,
+}
+
+/// Where each of [`Settings`]' layered values came from; `None` where no
+/// source set an optional one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Origins {
+    /// [`Settings::bundle_dir`].
+    pub bundle: Origin,
+    /// [`Settings::out_dir`].
+    pub out: Origin,
+    /// [`Settings::app`].
+    pub app: Origin,
+    /// [`Settings::environment`].
+    pub environment: Option<Origin>,
+    /// [`Settings::region`].
+    pub region: Option<Origin>,
+    /// [`Settings::label`].
+    pub label: Option<Origin>,
+    /// [`Settings::platform`].
+    pub platform: Origin,
+    /// [`Settings::tag`].
+    pub tag: Option<Origin>,
+    /// The pin settings' `require_pinned`.
+    pub require_pinned: Origin,
 }
 
 /// Configuration is unusable.
@@ -201,233 +228,121 @@ pub struct Inputs {
     pub branch: Option<String>,
 }
 
-/// First set value, strongest first, with its origin.
-fn pick<T: Clone>(layers: &[(Origin, Option<&T>)]) -> Option<(T, Origin)> {
-    layers.iter().find_map(|(o, v)| v.map(|v| (v.clone(), *o)))
-}
-
 /// Merges flags, variables, `ebpack.yaml` and the EB CLI file.
+///
+/// The command line (flags over variables) says which `ebpack.yaml` to read;
+/// that file's bundle folder says where the EB CLI file is; then the four
+/// layers stack, strongest first, and the defaults fill what none set.
 pub fn resolve(inputs: &Inputs) -> Result<Settings, ConfigError> {
-    let (flags, env, cwd) = (&inputs.flags, &inputs.env, inputs.cwd.as_path());
-    let abs = |p: &Path| cwd.join(p);
-    let early_bundle = flags
-        .bundle
-        .as_ref()
-        .or(env.bundle.as_ref())
-        .map(|p| abs(p));
-    let config_file = match flags.config.as_ref().or(env.config.as_ref()) {
-        Some(p) => Some(abs(p)),
-        None => [
-            Some(cwd.join("ebpack.yaml")),
-            early_bundle.as_ref().map(|b| b.join("ebpack.yaml")),
-        ]
-        .into_iter()
-        .flatten()
-        .find(|p| p.is_file()),
-    };
+    let cwd = inputs.cwd.as_path();
+    let command_line = layered([
+        Layer::from_overrides(&inputs.flags, Origin::Flag, cwd),
+        Layer::from_overrides(&inputs.env, Origin::Env, cwd),
+    ]);
+    let config_file = find_project_file(cwd, &command_line);
     let file = match &config_file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            let shown = path.strip_prefix(cwd).unwrap_or(path).display().to_string();
-            file::parse(&shown, &text).map_err(ConfigError::File)?
-        }
+        Some(path) => read_project_file(path, cwd)?,
         None => ProjectFile::default(),
     };
     let project_dir = config_file
         .as_ref()
         .and_then(|p| p.parent().map(Path::to_owned))
         .unwrap_or_else(|| cwd.to_owned());
-    let in_project = |s: &String| project_dir.join(s);
-    let mut origins = BTreeMap::new();
-    let file_bundle = file.bundle.as_ref().map(in_project);
-    let (bundle_dir, o) = pick(&[
-        (Origin::Flag, flags.bundle.as_ref().map(|p| abs(p)).as_ref()),
-        (Origin::Env, env.bundle.as_ref().map(|p| abs(p)).as_ref()),
-        (Origin::File, file_bundle.as_ref()),
-    ])
-    .unwrap_or((project_dir.join("eb"), Origin::Default));
-    origins.insert("bundle", o);
+    let above_ebcli = layered([command_line, Layer::from_file(&file, &project_dir)]);
+    let bundle = Sourced::or_default(above_ebcli.bundle.clone(), || project_dir.join("eb"));
+    let (ebcli_file, eb) = read_ebcli_file(&bundle.value, &project_dir, inputs.branch.as_deref());
+    let all = layered([above_ebcli, Layer::from_ebcli(&eb)]);
 
-    let ebcli_file = [
-        bundle_dir.join(".elasticbeanstalk/config.yml"),
-        project_dir.join(".elasticbeanstalk/config.yml"),
-    ]
-    .into_iter()
-    .find(|p| p.is_file());
-    let eb = match &ebcli_file {
-        Some(p) => std::fs::read_to_string(p)
-            .map(|t| ebcli::parse(&t, inputs.branch.as_deref()).0)
-            .unwrap_or_default(),
-        None => EbCliConfig::default(),
-    };
-
-    let file_out = file.out.as_ref().map(in_project);
-    let (out_dir, o) = pick(&[
-        (Origin::Flag, flags.out.as_ref().map(|p| abs(p)).as_ref()),
-        (Origin::Env, env.out.as_ref().map(|p| abs(p)).as_ref()),
-        (Origin::File, file_out.as_ref()),
-    ])
-    .unwrap_or((project_dir.join("dist"), Origin::Default));
-    origins.insert("out", o);
-
-    let strings = |name: &'static str,
-                   f: Option<&String>,
-                   e: Option<&String>,
-                   y: Option<&String>,
-                   c: Option<&String>,
-                   origins: &mut BTreeMap<&'static str, Origin>| {
-        let v = pick(&[
-            (Origin::Flag, f),
-            (Origin::Env, e),
-            (Origin::File, y),
-            (Origin::EbCli, c),
-        ]);
-        if let Some((_, o)) = &v {
-            origins.insert(name, *o);
-        }
-        v.map(|(v, _)| v)
-    };
-    let app = strings(
-        "app",
-        flags.app.as_ref(),
-        env.app.as_ref(),
-        file.app.as_ref(),
-        eb.app.as_ref(),
-        &mut origins,
-    );
-    let app = match app {
-        Some(a) => a,
-        None => {
-            origins.insert("app", Origin::Default);
-            default_app(&project_dir)
-        }
-    };
-    valid_app(&app).map_err(ConfigError::Usage)?;
-    let environment = strings(
-        "environment",
-        flags.environment.as_ref(),
-        env.environment.as_ref(),
-        file.environment.as_ref(),
-        eb.environment.as_ref(),
-        &mut origins,
-    );
-    let region = strings(
-        "region",
-        flags.region.as_ref(),
-        env.region.as_ref(),
-        file.region.as_ref(),
-        eb.region.as_ref(),
-        &mut origins,
-    );
-    let label = strings(
-        "label",
-        flags.label.as_ref(),
-        env.label.as_ref(),
-        None,
-        None,
-        &mut origins,
-    );
-
-    let (platform, o) = pick(&[
-        (Origin::Flag, flags.platform.as_ref()),
-        (Origin::Env, env.platform.as_ref()),
-        (Origin::File, file.platform.as_ref()),
-        (Origin::EbCli, eb.platform.as_ref()),
-    ])
-    .unwrap_or((Platform::default(), Origin::Default));
-    origins.insert("platform", o);
-
-    let pin_file = file.pin.clone().unwrap_or_default();
-    let layer_tag = |o: Origin, tag: Option<&String>, from: Option<&String>, project: &Path| {
-        let source = match (tag, from) {
-            (Some(_), Some(_)) => {
-                let what = match o {
-                    Origin::Flag => "`--image-tag` and `--tag-from`",
-                    _ => "`EBPACK_IMAGE_TAG` and `EBPACK_TAG_FROM`",
-                };
-                return Err(ConfigError::Usage(format!(
-                    "{what} both give the tag; use one"
-                )));
-            }
-            (Some(t), None) => {
-                crate::pin::valid_tag(t).map_err(ConfigError::Usage)?;
-                Some(TagSource::Literal(t.clone()))
-            }
-            (None, Some(f)) => {
-                let mut tf = TagFrom::parse(f).map_err(ConfigError::Usage)?;
-                tf.file = project.join(&tf.file);
-                Some(TagSource::From(tf))
-            }
-            (None, None) => None,
-        };
-        Ok(source.map(|s| (s, o)))
-    };
-    let tag = match layer_tag(
-        Origin::Flag,
-        flags.image_tag.as_ref(),
-        flags.tag_from.as_ref(),
-        cwd,
-    )? {
-        Some(t) => Some(t),
-        None => match layer_tag(
-            Origin::Env,
-            env.image_tag.as_ref(),
-            env.tag_from.as_ref(),
-            cwd,
-        )? {
-            Some(t) => Some(t),
-            None => layer_tag(
-                Origin::File,
-                pin_file.image_tag.as_ref(),
-                pin_file.tag_from.as_ref(),
-                &project_dir,
-            )?,
-        },
-    };
-    if let Some((_, o)) = &tag {
-        origins.insert("tag", *o);
-    }
-
-    // Exact pins merge per container: the strongest layer wins for each.
-    let mut pins: Vec<(String, String)> = pin_file.containers.clone().into_iter().collect();
-    for layer in [&env.pins, &flags.pins] {
-        for (c, r) in layer {
-            pins.retain(|(pc, _)| pc != c);
-            pins.push((c.clone(), r.clone()));
-        }
-    }
-    let (require_pinned, o) = pick(&[
-        (Origin::Flag, flags.require_pinned.as_ref()),
-        (Origin::Env, env.require_pinned.as_ref()),
-        (Origin::File, pin_file.require_pinned.as_ref()),
-    ])
-    .unwrap_or((false, Origin::Default));
-    origins.insert("require_pinned", o);
-
+    let out = Sourced::or_default(all.out, || project_dir.join("dist"));
+    let app = Sourced::or_default(all.app, || default_app(&project_dir));
+    valid_app(&app.value).map_err(ConfigError::Usage)?;
+    let platform = Sourced::or_default(all.platform, Platform::default);
+    let tag = all
+        .tag
+        .map(Sourced::into_tag)
+        .transpose()
+        .map_err(ConfigError::Usage)?;
+    let require_pinned = Sourced::or_default(all.require_pinned, || false);
+    let pin_file = file.pin.unwrap_or_default();
     Ok(Settings {
+        origins: Origins {
+            bundle: bundle.origin,
+            out: out.origin,
+            app: app.origin,
+            environment: all.environment.as_ref().map(|s| s.origin),
+            region: all.region.as_ref().map(|s| s.origin),
+            label: all.label.as_ref().map(|s| s.origin),
+            platform: platform.origin,
+            tag: tag.as_ref().map(|s| s.origin),
+            require_pinned: require_pinned.origin,
+        },
         config_file,
         ebcli_file,
-        bundle_dir,
-        out_dir,
-        app,
-        environment,
-        region,
-        platform,
-        label,
-        tag: tag.map(|(t, _)| t),
+        bundle_dir: bundle.value,
+        out_dir: out.value,
+        app: app.value,
+        environment: all.environment.map(|s| s.value),
+        region: all.region.map(|s| s.value),
+        platform: platform.value,
+        label: all.label.map(|s| s.value),
+        tag: tag.map(|s| s.value),
         pin: PinSettings {
             image_tag: None,
-            pins,
+            pins: all.pins.0,
             repositories: pin_file.repositories,
-            require_pinned,
+            require_pinned: require_pinned.value,
         },
         generate: file.generate.unwrap_or_default(),
-        origins,
         project_dir,
     })
+}
+
+/// The `ebpack.yaml` to read: the one named by `--config`/`EBPACK_CONFIG`,
+/// else the first found in the working directory or the bundle folder
+/// given on the command line.
+fn find_project_file(cwd: &Path, command_line: &Layer) -> Option<PathBuf> {
+    if let Some(p) = &command_line.config {
+        return Some(p.value.clone());
+    }
+    [
+        Some(cwd.join("ebpack.yaml")),
+        command_line
+            .bundle
+            .as_ref()
+            .map(|b| b.value.join("ebpack.yaml")),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|p| p.is_file())
+}
+
+/// The EB CLI's file in the bundle folder (where `eb init` ran) or the
+/// project folder, read leniently: one that cannot be read gives nothing.
+fn read_ebcli_file(
+    bundle_dir: &Path,
+    project_dir: &Path,
+    branch: Option<&str>,
+) -> (Option<PathBuf>, EbCliConfig) {
+    let path = [bundle_dir, project_dir]
+        .iter()
+        .map(|d| d.join(".elasticbeanstalk/config.yml"))
+        .find(|p| p.is_file());
+    let config = path
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .map(|t| ebcli::parse(&t, branch).0)
+        .unwrap_or_default();
+    (path, config)
+}
+
+/// Reads and parses `ebpack.yaml` (shown relative to `cwd` in errors).
+fn read_project_file(path: &Path, cwd: &Path) -> Result<ProjectFile, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let shown = path.strip_prefix(cwd).unwrap_or(path).display().to_string();
+    file::parse(&shown, &text).map_err(ConfigError::File)
 }
 
 /// The default application name: the project folder's name.
@@ -438,4 +353,64 @@ fn default_app(project_dir: &Path) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     crate::label::sanitize(&name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve_in(dir: &Path, flags: Overrides, env: Overrides) -> Result<Settings, ConfigError> {
+        resolve(&Inputs {
+            cwd: dir.to_owned(),
+            flags,
+            env,
+            branch: None,
+        })
+    }
+
+    #[test]
+    fn a_layer_that_loses_is_not_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let both = Overrides {
+            image_tag: Some("1.0".into()),
+            tag_from: Some("version.json".into()),
+            ..Overrides::default()
+        };
+        let flag = Overrides {
+            image_tag: Some("2.0".into()),
+            ..Overrides::default()
+        };
+        let s = resolve_in(dir.path(), flag, both.clone()).unwrap();
+        assert_eq!(s.tag, Some(TagSource::Literal("2.0".into())));
+        assert_eq!(s.origins.tag, Some(Origin::Flag));
+        let e = resolve_in(dir.path(), Overrides::default(), both).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`EBPACK_IMAGE_TAG` and `EBPACK_TAG_FROM` both give the tag; use one"
+        );
+    }
+
+    #[test]
+    fn pins_merge_per_container_across_layers() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("ebpack.yaml"),
+            "pin:\n  require_pinned: true\n  containers:\n    db: mysql:8\n    web: nginx:1\n",
+        )
+        .unwrap();
+        let pin = |c: &str, r: &str| (c.to_owned(), r.to_owned());
+        let env = Overrides {
+            pins: vec![pin("web", "nginx:2")],
+            ..Overrides::default()
+        };
+        let flags = Overrides {
+            pins: vec![pin("db", "mysql:9")],
+            ..Overrides::default()
+        };
+        let s = resolve_in(dir.path(), flags, env).unwrap();
+        assert_eq!(s.pin.pins, [pin("web", "nginx:2"), pin("db", "mysql:9")]);
+        assert!(s.pin.require_pinned);
+        assert_eq!(s.origins.require_pinned, Origin::File);
+        assert_eq!(s.origins.region, None);
+    }
 }
