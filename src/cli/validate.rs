@@ -33,10 +33,7 @@ enum FormatArg {
 }
 
 pub fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
-    let platform: Platform = args
-        .platform
-        .parse()
-        .map_err(ops::Error::Usage)?;
+    let platform: Platform = args.platform.parse().map_err(ops::Error::Usage)?;
     let options = Options {
         platform,
         allow_unknown_keys: args.allow_unknown_keys,
