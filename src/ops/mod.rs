@@ -6,7 +6,7 @@
 //! those compositions lived in the binary, each verb called the other
 //! verbs' printing functions. Here each command is one function that takes
 //! resolved [`Settings`] and a plain request, reports progress through a
-//! [`Reporter`], stops when its [`Cancel`] token is cancelled, and returns
+//! [`Reporter`](crate::deploy::Reporter), stops when its [`Cancel`] token is cancelled, and returns
 //! a typed summary (`Serialize`: the command's `--output json`) or an
 //! [`Error`]. The binary parses flags, calls the function and prints; it
 //! also owns the exit codes, which it derives from the summary or the error.
