@@ -17,7 +17,7 @@ pub mod publish;
 pub mod update;
 
 #[cfg(test)]
-mod fake;
+pub(crate) mod fake;
 
 pub use ports::{AwsError, Beanstalk, EnvInfo, ErrorKind, Event, Store, VersionInfo};
 

@@ -181,13 +181,18 @@ pub fn deploy(
         let version = version(
             &clients.eb,
             &clients.s3,
-            settings,
+            &settings.app,
             req,
             ready,
             reporter,
             cancel,
         )
         .await?;
+        if cancel.is_cancelled() {
+            return Err(Error::Interrupted(Interruption::Published {
+                label: version.label,
+            }));
+        }
         let deploy_started = Instant::now();
         let deploy_settings = DeploySettings {
             app: version.app.clone(),
@@ -236,11 +241,11 @@ pub fn deploy(
     })
 }
 
-/// Publishes the prepared bundle, or finds the `--version` to promote.
+/// Publishes the prepared bundle, or finds the `--version` of `app` to promote.
 async fn version<B: Beanstalk, S: Store>(
     eb: &B,
     s3: &S,
-    settings: &Settings,
+    app: &str,
     req: &DeployRequest,
     ready: Option<Prepared>,
     reporter: &dyn Reporter,
@@ -257,7 +262,7 @@ async fn version<B: Beanstalk, S: Store>(
             upload_seconds: p.durations.upload,
         });
     }
-    let app = settings.app.clone();
+    let app = app.to_owned();
     let label = req.version.clone().unwrap_or_default();
     let Some(found) = eb.describe_version(&app, &label).await? else {
         return Err(Error::NoVersion { app, label });
@@ -271,4 +276,163 @@ async fn version<B: Beanstalk, S: Store>(
         build_seconds: 0.0,
         upload_seconds: 0.0,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::Silent;
+    use crate::deploy::fake::{Fake, Script};
+    use crate::deploy::ports::VersionInfo;
+    use crate::ops::build::BuildRequest;
+    use crate::ops::publish::Source;
+
+    fn request(version: Option<&str>) -> DeployRequest {
+        DeployRequest {
+            environment: Some("Todobackend-env".into()),
+            version: version.map(str::to_owned),
+            publish: PublishRequest {
+                source: Source::Build(BuildRequest::default()),
+                bucket: None,
+                process: false,
+                create_app: false,
+            },
+            timeout: Duration::from_secs(60),
+            healthy: vec!["Green".into()],
+            health_grace: Duration::from_secs(1),
+            no_wait: false,
+            rollback: false,
+            force: false,
+            poll: PollSettings::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn promote_finds_the_version_and_the_digest_it_was_published_with() {
+        let fake = Fake::new(Script::default(), "todobackend", Some("v0"));
+        let cancel = Cancel::new();
+        let missing = version(
+            &fake,
+            &fake,
+            "todobackend",
+            &request(Some("v9")),
+            None,
+            &Silent,
+            &cancel,
+        )
+        .await;
+        assert!(
+            matches!(&missing, Err(Error::NoVersion { label, .. }) if label == "v9"),
+            "{:?}",
+            missing.err()
+        );
+        let digest = "a".repeat(64);
+        fake.state.lock().unwrap().versions.insert(
+            ("todobackend".into(), "v1".into()),
+            VersionInfo {
+                label: "v1".into(),
+                description: crate::deploy::publish::description(&digest, 3),
+                bucket: "b".into(),
+                key: "k".into(),
+                status: "PROCESSED".into(),
+            },
+        );
+        let v = version(
+            &fake,
+            &fake,
+            "todobackend",
+            &request(Some("v1")),
+            None,
+            &Silent,
+            &cancel,
+        )
+        .await
+        .unwrap();
+        assert_eq!(v.sha256.as_deref(), Some(digest.as_str()));
+        assert_eq!(v.provenance, Some(Provenance::Reused));
+        assert_eq!((v.app.as_str(), v.label.as_str()), ("todobackend", "v1"));
+    }
+
+    fn outcome(rollback: Option<DeployOutcome>) -> DeployOutcome {
+        DeployOutcome {
+            status: DeployStatus::Failed,
+            environment: "env".into(),
+            label: "v1".into(),
+            previous_label: Some("v0".into()),
+            request_id: None,
+            env_status: "Ready".into(),
+            health: "Green".into(),
+            final_label: Some("v0".into()),
+            failures: vec!["boom".into()],
+            wait_seconds: 1.0,
+            rollback: rollback.map(Box::new),
+        }
+    }
+
+    #[test]
+    fn the_json_keys_keep_their_order() {
+        let o = outcome(Some(outcome(None)));
+        let summary = DeploySummary {
+            application: "app".into(),
+            environment: "env".into(),
+            label: "v1".into(),
+            status: o.status,
+            health: o.health.clone(),
+            environment_status: o.env_status.clone(),
+            final_label: o.final_label.clone(),
+            previous_label: o.previous_label.clone(),
+            request_id: None,
+            failures: o.failures.clone(),
+            rollback: o.rollback.as_deref().map(RollbackSummary::from),
+            durations: DeployDurations {
+                build: 0.0,
+                upload: 0.0,
+                deploy: 1.0,
+                total: 2.0,
+            },
+            sha256: None,
+            version: Some(Provenance::Reused),
+            outcome: o,
+        };
+        let v = serde_json::to_value(&summary).unwrap();
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            v.as_object().unwrap().keys().cloned().collect()
+        };
+        assert_eq!(
+            keys(&v),
+            [
+                "application",
+                "environment",
+                "label",
+                "status",
+                "health",
+                "environment_status",
+                "final_label",
+                "previous_label",
+                "request_id",
+                "failures",
+                "rollback",
+                "durations",
+                "version",
+            ]
+        );
+        assert_eq!(
+            keys(&v["rollback"]),
+            [
+                "status",
+                "environment_status",
+                "health",
+                "final_label",
+                "previous_label",
+                "request_id",
+                "failures",
+                "wait_seconds",
+            ]
+        );
+        assert_eq!(
+            keys(&v["durations"]),
+            ["build", "upload", "deploy", "total"]
+        );
+        assert_eq!(v["status"], "failed");
+    }
 }

@@ -95,11 +95,20 @@ pub enum Interruption {
     /// The build; its temporary file was removed.
     #[error("interrupted; no bundle was written")]
     Build,
+    /// Connecting to AWS; nothing was uploaded.
+    #[error("interrupted while connecting to AWS; nothing was uploaded")]
+    Connect,
     /// An upload; a multipart upload was aborted.
     #[error("{operation}: interrupted")]
     Upload {
         /// The S3 operation under way.
         operation: &'static str,
+    },
+    /// After publishing, before the deployment started.
+    #[error("interrupted; `{label}` was published, nothing was deployed")]
+    Published {
+        /// The label published.
+        label: String,
     },
     /// Waiting for a deployment, which goes on in AWS.
     #[error("stopped waiting; the deployment of `{label}` to `{environment}` goes on in AWS")]
@@ -201,7 +210,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 async fn connect(aws: &AwsSettings, cancel: &Cancel) -> Result<Clients, Error> {
     let mut clients = tokio::select! {
         c = crate::aws::connect(aws) => c?,
-        () = cancel.cancelled() => return Err(Error::Interrupted(Interruption::Upload { operation: "connect" })),
+        () = cancel.cancelled() => return Err(Error::Interrupted(Interruption::Connect)),
     };
     tracing::info!(region = %clients.region, "connected to AWS");
     clients.s3 = clients.s3.with_cancel(cancel.clone());
@@ -216,5 +225,43 @@ fn interrupted_or(e: Error, cancel: &Cancel) -> Error {
             operation: a.operation,
         }),
         e => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::ErrorKind;
+
+    #[test]
+    fn an_aws_error_after_a_cancel_is_the_interruption() {
+        let e = || Error::Aws(AwsError::new(ErrorKind::Service, "UploadPart", "reset"));
+        let cancel = Cancel::new();
+        assert!(matches!(interrupted_or(e(), &cancel), Error::Aws(_)));
+        cancel.cancel();
+        let stopped = interrupted_or(e(), &cancel);
+        assert_eq!(stopped.to_string(), "UploadPart: interrupted");
+        assert!(stopped.help().is_none());
+    }
+
+    #[test]
+    fn errors_carry_their_findings_and_next_steps() {
+        let e: Error = PublishError::NoApplication { app: "a".into() }.into();
+        assert_eq!(
+            e.help().as_deref(),
+            Some("create it in the console, or pass `--create-app`")
+        );
+        let e: Error = BuildError::Interrupted.into();
+        assert!(matches!(e, Error::Interrupted(Interruption::Build)));
+        let e: Error = BuildError::Invalid(Report::default()).into();
+        assert!(e.report().is_some());
+        let e: Error =
+            PublishError::Aws(AwsError::new(ErrorKind::Auth, "PutObject", "denied")).into();
+        assert!(matches!(e, Error::Aws(_)));
+        assert!(
+            e.help()
+                .unwrap()
+                .contains("IAM permissions for `PutObject`")
+        );
     }
 }

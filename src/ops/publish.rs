@@ -240,3 +240,53 @@ fn existing_zip(zip: &Path, settings: &Settings) -> Result<Prepared, Error> {
         build_seconds: 0.0,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::Silent;
+    use crate::deploy::fake::{Fake, Script};
+
+    #[tokio::test]
+    async fn upload_registers_the_version_and_sums_up_in_json_order() {
+        let fake = Fake::new(Script::default(), "todobackend", None);
+        let zip = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(zip.path(), b"zip").unwrap();
+        let ready = Prepared {
+            app: "todobackend".into(),
+            label: "v1".into(),
+            zip: zip.path().to_owned(),
+            sha256: "a".repeat(64),
+            size: 3,
+            build_seconds: 1.5,
+        };
+        let req = PublishRequest {
+            source: Source::Zip(zip.path().to_owned()),
+            bucket: None,
+            process: false,
+            create_app: false,
+        };
+        let s = upload(&fake, &fake, &ready, &req, &Silent, &Cancel::new())
+            .await
+            .unwrap();
+        assert_eq!(s.version, Provenance::Created);
+        assert!(s.uploaded);
+        assert_eq!(s.durations.build, 1.5);
+        assert_eq!(s.key, "todobackend/v1.zip");
+        let v = serde_json::to_value(&s).unwrap();
+        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "application",
+                "label",
+                "sha256",
+                "version",
+                "bucket",
+                "key",
+                "uploaded",
+                "durations"
+            ]
+        );
+    }
+}
