@@ -239,6 +239,8 @@ fn quiet_leaves_only_errors_and_verbose_shows_events() {
     assert_eq!(both.status.code(), Some(2), "-q and -v conflict");
 }
 
+const SECRET: &str = "CliHabitsSecretKey+never/shown-7f3a";
+
 #[test]
 fn verbose_twice_adds_the_sdk_debug_logs() {
     let p = tempfile::tempdir().unwrap();
@@ -259,7 +261,7 @@ fn verbose_twice_adds_the_sdk_debug_logs() {
     ];
     let env = [
         ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", SECRET),
         ("AWS_REGION", "us-east-1"),
         ("AWS_EC2_METADATA_DISABLED", "true"),
         ("AWS_CONFIG_FILE", "/nonexistent"),
@@ -280,6 +282,10 @@ fn verbose_twice_adds_the_sdk_debug_logs() {
     );
     // The error and its next step still end the output.
     assert!(err.contains("error: "), "{err}");
+    assert!(
+        !err.contains(SECRET),
+        "the SDK's debug logs never show the secret key"
+    );
 }
 
 #[test]

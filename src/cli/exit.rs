@@ -119,3 +119,83 @@ impl Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ebpack::deploy::{AwsError, ErrorKind};
+    use ebpack::ops::Interruption;
+
+    #[test]
+    fn each_kind_of_error_has_its_documented_code() {
+        let io = || std::io::Error::other("x");
+        let lib = |e: ops::Error| Error::Lib(e);
+        let cases = [
+            (Error::StdoutClosed, OK),
+            (Error::GithubOutput(io()), IO),
+            (Error::Stdout(io()), IO),
+            (lib(ops::Error::Usage("u".into())), USAGE),
+            (lib(ConfigError::Usage("u".into()).into()), USAGE),
+            (
+                lib(ConfigError::Io {
+                    path: "f".into(),
+                    source: io(),
+                }
+                .into()),
+                IO,
+            ),
+            (
+                lib(BuildError::Invalid(Default::default()).into()),
+                BUNDLE_ERRORS,
+            ),
+            (lib(BuildError::Io("x".into()).into()), IO),
+            (lib(BuildError::Usage("x".into()).into()), USAGE),
+            (lib(BuildError::Interrupted.into()), INTERRUPTED),
+            (
+                lib(ops::Error::Interrupted(Interruption::Wait {
+                    label: "v".into(),
+                    environment: "e".into(),
+                })),
+                INTERRUPTED,
+            ),
+            (
+                lib(AwsError::new(ErrorKind::Auth, "PutObject", "denied").into()),
+                AWS,
+            ),
+            (
+                lib(PublishError::ProcessingTimeout {
+                    label: "v".into(),
+                    status: "PROCESSING".into(),
+                    seconds: 1,
+                }
+                .into()),
+                TIMEOUT,
+            ),
+            (
+                lib(PublishError::ProcessingFailed {
+                    label: "v".into(),
+                    status: "FAILED".into(),
+                }
+                .into()),
+                BUNDLE_ERRORS,
+            ),
+            (
+                lib(PublishError::NoApplication { app: "a".into() }.into()),
+                USAGE,
+            ),
+            (
+                lib(ops::Error::NoVersion {
+                    app: "a".into(),
+                    label: "v".into(),
+                }),
+                USAGE,
+            ),
+        ];
+        for (e, code) in cases {
+            assert_eq!(e.code(), code, "{e:?}");
+        }
+        assert_eq!(ExitStatus::Deploy(DeployStatus::TimedOut).code(), TIMEOUT);
+        assert_eq!(ExitStatus::Deploy(DeployStatus::Unchanged).code(), OK);
+        assert_eq!(ExitStatus::BundleErrors.code(), BUNDLE_ERRORS);
+    }
+}
