@@ -6,6 +6,7 @@
 //! to stderr).
 
 use crate::bundle::{self, WriteError, WriteOptions, prepare, zipfmt::DosTime};
+use crate::cancel::Cancel;
 use crate::config::{Settings, TagSource};
 use crate::diag::{Finding, Report};
 use crate::label::{self, LabelInputs};
@@ -14,7 +15,6 @@ use crate::pin::{self, PinError};
 use crate::validate::{self, EntryKind, Options};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 /// The Dockerrun file pinning reads and rewrites.
 pub const DOCKERRUN: &str = "Dockerrun.aws.json";
@@ -32,8 +32,8 @@ pub struct BuildOptions {
     pub threads: usize,
     /// Deflate level (`None`: 6).
     pub level: Option<u32>,
-    /// Set on Ctrl-C to stop and clean up.
-    pub cancel: Option<Arc<AtomicBool>>,
+    /// Cancelled on Ctrl-C (or SIGTERM, SIGHUP) to stop and clean up.
+    pub cancel: Option<Cancel>,
     /// How the bundle folder is shown in messages (default: its path).
     pub display: Option<String>,
     /// Size limit in bytes (default [`bundle::MAX_BUNDLE_BYTES`]; tests lower it).
@@ -58,29 +58,31 @@ pub struct BuildOutput {
 /// Why a build stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    /// The bundle has errors (exit 1).
-    #[error("the bundle has errors")]
+    /// The bundle has errors; the report says which.
+    #[error("build stopped: the bundle has errors; nothing was written")]
     Invalid(Report),
-    /// Settings that do not fit the bundle (exit 2).
+    /// Settings that do not fit the bundle.
     #[error("{0}")]
     Usage(String),
-    /// Local files could not be read or written (exit 6).
+    /// Local files could not be read or written.
     #[error("{0}")]
     Io(String),
-    /// Interrupted; the temporary file was removed (exit 130).
+    /// Interrupted; the temporary file was removed.
     #[error("interrupted; no bundle was written")]
     Interrupted,
 }
 
 impl BuildError {
-    /// The process exit code.
-    pub fn exit_code(&self) -> u8 {
-        use crate::exit;
+    /// What to do next, when there is more to say than the message.
+    pub fn help(&self) -> Option<String> {
+        None
+    }
+
+    /// The findings behind the error, shown before it.
+    pub fn report(&self) -> Option<&Report> {
         match self {
-            BuildError::Invalid(_) => exit::BUNDLE_ERRORS,
-            BuildError::Usage(_) => exit::USAGE,
-            BuildError::Io(_) => exit::IO,
-            BuildError::Interrupted => exit::INTERRUPTED,
+            BuildError::Invalid(r) => Some(r),
+            _ => None,
         }
     }
 }
@@ -204,7 +206,7 @@ pub fn build(
         threads,
         time,
         max_size: opts.max_size.unwrap_or(bundle::MAX_BUNDLE_BYTES),
-        cancel: opts.cancel.clone(),
+        cancel: opts.cancel.as_ref().map(Cancel::flag),
     };
     let staged = match bundle::stage(&settings.out_dir, &entries, &wopts) {
         Ok(s) => s,

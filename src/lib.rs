@@ -10,6 +10,10 @@
 //! - [`config`]: `ebpack.yaml`, `EBPACK_*` and the EB CLI's file resolved
 //!   into plain settings; [`pin`], [`label`], [`bundle`] (the deterministic
 //!   zip) and [`manifest`], tied together by [`build`].
+//! - [`deploy`]: publish and deploy written against a seam of two traits,
+//!   with [`aws`] as the real side of it.
+//! - [`ops`]: the commands (build, publish, deploy) composed from the
+//!   layers above, each returning a typed summary; [`cancel`] stops them.
 //!
 //! Nothing here but the AWS module touches the network.
 #![deny(missing_docs)]
@@ -17,14 +21,15 @@
 pub mod aws;
 pub mod build;
 pub mod bundle;
+pub mod cancel;
 pub mod config;
 pub mod deploy;
 pub mod diag;
-pub mod exit;
 pub mod fileset;
 pub mod generate;
 pub mod label;
 pub mod manifest;
+pub mod ops;
 pub mod pin;
 pub mod source;
 pub mod syntax;

@@ -3,7 +3,8 @@
 use crate::bundle::Written;
 use crate::label::LabelSource;
 use crate::pin::ImageRecord;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 
 /// One archive entry in the manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -79,6 +80,32 @@ impl Manifest {
     }
 }
 
+/// What a manifest records about its zip, as far as publishing a zip built
+/// earlier needs it. Read leniently: any field may be missing (an older
+/// ebpack, or a hand-made file).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Recorded {
+    /// Application name.
+    pub app: Option<String>,
+    /// Version label.
+    pub label: Option<String>,
+    /// SHA-256 of the zip.
+    pub sha256: Option<String>,
+}
+
+/// Where `ebpack build` writes the manifest of `zip`: beside it, `.json`
+/// for `.zip`.
+pub fn path_beside(zip: &Path) -> PathBuf {
+    zip.with_extension("json")
+}
+
+/// The manifest beside `zip`, or `None` when there is none or it does not
+/// parse (a zip built elsewhere has none).
+pub fn read_beside(zip: &Path) -> Option<Recorded> {
+    let text = std::fs::read_to_string(path_beside(zip)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
 /// `{"Version": "<label>"}`: the file CodePipeline's `Fn::GetParam` reads
 /// (and `--tag-from` reads back).
 pub fn version_json(label: &str) -> String {
@@ -89,6 +116,22 @@ pub fn version_json(label: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_manifest_reads_back_leniently() {
+        let dir = tempfile::tempdir().unwrap();
+        let zip = dir.path().join("app-v1.zip");
+        assert_eq!(super::read_beside(&zip), None);
+        std::fs::write(
+            dir.path().join("app-v1.json"),
+            r#"{"app":"app","label":"v1","entries":[],"size":3}"#,
+        )
+        .unwrap();
+        let r = super::read_beside(&zip).unwrap();
+        assert_eq!(r.app.as_deref(), Some("app"));
+        assert_eq!(r.label.as_deref(), Some("v1"));
+        assert_eq!(r.sha256, None);
+    }
+
     #[test]
     fn version_json_shape() {
         assert_eq!(super::version_json("a.b"), "{\"Version\":\"a.b\"}\n");

@@ -40,8 +40,6 @@ pub struct Clients {
     pub s3: S3Store,
     /// The region in use.
     pub region: String,
-    /// Turns true when the user interrupts (Ctrl-C): waits stop, uploads abort.
-    pub cancel: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 /// Builds the clients and checks up front that a region and credentials
@@ -128,7 +126,6 @@ impl Clients {
             eb: EbClient::new(aws_sdk_elasticbeanstalk::Client::new(config)),
             s3: S3Store::new(aws_sdk_s3::Client::from_conf(s3_conf)),
             region: config.region().map(ToString::to_string).unwrap_or_default(),
-            cancel: None,
         }
     }
 }

@@ -4,13 +4,13 @@
 //! or interruption so no orphaned parts keep costing money.
 
 use super::classify;
+use crate::cancel::Cancel;
 use crate::deploy::ports::{AwsError, ErrorKind, ObjectInfo, Progress, Store};
 use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use tokio::sync::watch;
 
 /// Uploads at or above this size use multipart.
 pub const MULTIPART_THRESHOLD: u64 = 16 * 1024 * 1024;
@@ -23,7 +23,7 @@ const PARALLEL_PARTS: usize = 4;
 #[derive(Debug, Clone)]
 pub struct S3Store {
     client: aws_sdk_s3::Client,
-    cancel: Option<watch::Receiver<bool>>,
+    cancel: Option<Cancel>,
     threshold: u64,
 }
 
@@ -37,9 +37,9 @@ impl S3Store {
         }
     }
 
-    /// Uploads stop (and multipart uploads are aborted) when this turns true.
+    /// Uploads stop (and multipart uploads are aborted) when `cancel` is cancelled.
     #[must_use]
-    pub fn with_cancel(mut self, cancel: watch::Receiver<bool>) -> Self {
+    pub fn with_cancel(mut self, cancel: Cancel) -> Self {
         self.cancel = Some(cancel);
         self
     }
@@ -53,10 +53,7 @@ impl S3Store {
 
     async fn cancelled(&self) {
         match &self.cancel {
-            Some(rx) => {
-                let mut rx = rx.clone();
-                let _ = rx.wait_for(|c| *c).await;
-            }
+            Some(c) => c.cancelled().await,
             None => std::future::pending().await,
         }
     }

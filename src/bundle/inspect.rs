@@ -31,6 +31,24 @@ pub struct Inspection {
     pub entries: Vec<Listed>,
 }
 
+/// The SHA-256 (lowercase hex) and size of the file at `path`, read in
+/// chunks: a bundle may be hundreds of megabytes.
+pub fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hash = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hash.update(&buf[..n]);
+    }
+    Ok((super::write::hex(&hash.finalize()), size))
+}
+
 /// Reads `path`'s central directory and hashes the file.
 pub fn inspect(path: &Path) -> Result<Inspection, crate::validate::InputError> {
     use crate::validate::InputError;
@@ -38,18 +56,7 @@ pub fn inspect(path: &Path) -> Result<Inspection, crate::validate::InputError> {
         path: path.to_owned(),
         source,
     };
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut hash = Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buf).map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        hash.update(&buf[..n]);
-    }
+    let (sha256, size) = sha256_file(path).map_err(io)?;
     let file = std::fs::File::open(path).map_err(io)?;
     let mut archive =
         zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| InputError::Zip {
@@ -80,7 +87,7 @@ pub fn inspect(path: &Path) -> Result<Inspection, crate::validate::InputError> {
         });
     }
     Ok(Inspection {
-        sha256: super::write::hex(&hash.finalize()),
+        sha256,
         size,
         entries,
     })

@@ -1,10 +1,11 @@
 //! `ebpack entrypoint`: print the container entrypoint script.
 
-use super::Global;
+use super::args;
+use super::exit::{Error, ExitStatus};
+use super::printer::Printer;
 use ebpack::config::Overrides;
-use ebpack::exit;
 use ebpack::generate::{self, EntrypointPaths};
-use std::io::Write;
+use ebpack::ops;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -20,15 +21,12 @@ pub struct Args {
     commands_file: Option<String>,
 }
 
-pub fn run(args: Args, global: Global) -> u8 {
-    let flags = Overrides {
+pub fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
+    let config = args::settings(Overrides {
         config: args.config.clone(),
         ..Overrides::default()
-    };
-    let config = match super::build::resolve_settings(flags, global) {
-        Ok(s) => s.generate,
-        Err(code) => return code,
-    };
+    })?
+    .generate;
     let mut paths = EntrypointPaths::from_config(&config);
     if let Some(p) = args.env_file {
         paths.env_file = p;
@@ -36,19 +34,7 @@ pub fn run(args: Args, global: Global) -> u8 {
     if let Some(p) = args.commands_file {
         paths.commands_file = p;
     }
-    let script = match generate::entrypoint_script(&paths) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    if std::io::stdout()
-        .lock()
-        .write_all(script.as_bytes())
-        .is_err()
-    {
-        return exit::IO;
-    }
-    exit::OK
+    let script = generate::entrypoint_script(&paths).map_err(ops::Error::from)?;
+    printer.stdout(&script)?;
+    Ok(ExitStatus::Success)
 }

@@ -1,10 +1,12 @@
 //! `ebpack generate [DIR] [--write]`: the `generate:` section of the
 //! resolved configuration (ebpack.yaml, `EBPACK_*`, flags) rendered for DIR.
 
-use super::Global;
+use super::args;
+use super::exit::{Error, ExitStatus};
+use super::printer::Printer;
 use ebpack::config::Overrides;
-use ebpack::exit;
-use ebpack::generate::{self, WriteError, WriteOutcome};
+use ebpack::generate::{self, WriteOutcome};
+use ebpack::ops;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -20,16 +22,12 @@ pub struct Args {
     write: bool,
 }
 
-pub fn run(args: Args, global: Global) -> u8 {
-    let flags = Overrides {
+pub fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
+    let settings = args::settings(Overrides {
         config: args.config.clone(),
         bundle: args.dir.clone(),
         ..Overrides::default()
-    };
-    let settings = match super::build::resolve_settings(flags, global) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    })?;
     let config = settings.generate;
     let dir = settings.bundle_dir;
     let dockerrun_path = dir.join("Dockerrun.aws.json");
@@ -37,50 +35,34 @@ pub fn run(args: Args, global: Global) -> u8 {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", dockerrun_path.display());
-            return exit::IO;
-        }
-    };
-    let generated = match generate::generate(&config, &dockerrun) {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    if generated.files.is_empty() {
-        eprintln!(
-            "nothing to generate: no feature is enabled in the `generate:` section of ebpack.yaml"
-        );
-        return exit::OK;
-    }
-    if args.write {
-        match generate::write_files(&dir, &generated.files) {
-            Ok(done) => {
-                for (path, outcome) in done {
-                    let what = match outcome {
-                        WriteOutcome::Created => "wrote",
-                        WriteOutcome::Unchanged => "unchanged",
-                    };
-                    eprintln!("{what} {}", path.display());
-                }
-            }
-            Err(e @ WriteError::Conflict(_)) => {
-                eprintln!("error: {e}");
-                return exit::BUNDLE_ERRORS;
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::IO;
-            }
-        }
-        if generated.dockerrun.is_some() {
-            eprintln!(
-                "note: `ebpack build` also adds the init volume and its mount points to Dockerrun.aws.json in the bundle; `{}` itself is left as it is",
-                dockerrun_path.display()
+            return Err(
+                ops::Error::Io(format!("cannot read `{}`: {e}", dockerrun_path.display())).into(),
             );
         }
-        return exit::OK;
+    };
+    let generated = generate::generate(&config, &dockerrun).map_err(ops::Error::from)?;
+    if generated.files.is_empty() {
+        printer.note(
+            "nothing to generate: no feature is enabled in the `generate:` section of ebpack.yaml\n",
+        );
+        return Ok(ExitStatus::Success);
+    }
+    if args.write {
+        let done = generate::write_files(&dir, &generated.files).map_err(ops::Error::from)?;
+        for (path, outcome) in done {
+            let what = match outcome {
+                WriteOutcome::Created => "wrote",
+                WriteOutcome::Unchanged => "unchanged",
+            };
+            printer.note(&format!("{what} {}\n", path.display()));
+        }
+        if generated.dockerrun.is_some() {
+            printer.note(&format!(
+                "note: `ebpack build` also adds the init volume and its mount points to Dockerrun.aws.json in the bundle; `{}` itself is left as it is\n",
+                dockerrun_path.display()
+            ));
+        }
+        return Ok(ExitStatus::Success);
     }
     let mut out = String::new();
     for f in &generated.files {
@@ -95,9 +77,6 @@ pub fn run(args: Args, global: Global) -> u8 {
             out.push('\n');
         }
     }
-    use std::io::Write;
-    if std::io::stdout().lock().write_all(out.as_bytes()).is_err() {
-        return exit::IO;
-    }
-    exit::OK
+    printer.stdout(&out)?;
+    Ok(ExitStatus::Success)
 }

@@ -1,12 +1,13 @@
 //! `ebpack inspect ZIP`: entries with modes and sizes, the sha256, and the
 //! validation findings of the archive.
 
-use super::Global;
+use super::args::Output;
+use super::exit::{Error, ExitStatus};
+use super::printer::Printer;
 use ebpack::bundle::inspect;
 use ebpack::diag::render;
-use ebpack::exit;
+use ebpack::ops;
 use ebpack::validate::{self, Options};
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -17,39 +18,35 @@ pub struct Args {
     #[arg(long, default_value = "ecs-al2", value_parser = ["ecs-al2", "mc-al1", "docker-al2"])]
     platform: String,
     /// `human` (a table) or `json` (one object) on stdout; findings go to stderr.
-    #[arg(long, value_enum, default_value_t = super::build::Output::Human)]
-    output: super::build::Output,
+    #[arg(long, value_enum, default_value_t = Output::Human)]
+    output: Output,
 }
 
-pub fn run(args: Args, global: Global) -> u8 {
-    let listing = match inspect::inspect(&args.zip) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::IO;
-        }
-    };
+/// `--output json`: the listing and the validation summary.
+#[derive(serde::Serialize)]
+struct Summary<'a> {
+    #[serde(flatten)]
+    listing: &'a inspect::Inspection,
+    summary: String,
+}
+
+pub fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
+    let listing = inspect::inspect(&args.zip).map_err(ops::Error::Read)?;
     let options = Options {
         platform: args.platform.parse().unwrap_or_default(),
         allow_unknown_keys: false,
     };
-    let report = match validate::read_zip(&args.zip) {
-        Ok(b) => validate::validate_bundle(&b, &options),
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::IO;
+    let bundle = validate::read_zip(&args.zip).map_err(ops::Error::Read)?;
+    let report = validate::validate_bundle(&bundle, &options);
+    let text = match args.output {
+        Output::Json => {
+            let summary = Summary {
+                listing: &listing,
+                summary: render::summary(&report),
+            };
+            format!("{}\n", serde_json::to_value(&summary).unwrap_or_default())
         }
-    };
-    let mut out = std::io::stdout().lock();
-    let ok = match args.output {
-        super::build::Output::Json => {
-            let mut v = serde_json::to_value(&listing).unwrap_or_default();
-            if let Some(o) = v.as_object_mut() {
-                o.insert("summary".into(), render::summary(&report).into());
-            }
-            writeln!(out, "{v}").is_ok()
-        }
-        super::build::Output::Human => {
+        Output::Human => {
             let mut text = format!(
                 "sha256  {}\nsize    {} bytes, {} entries\n\nmode    {:>10}  {:>10}  method    name\n",
                 listing.sha256,
@@ -68,16 +65,15 @@ pub fn run(args: Args, global: Global) -> u8 {
                     e.name
                 ));
             }
-            out.write_all(text.as_bytes()).is_ok()
+            text
         }
     };
-    if !ok {
-        return exit::IO;
-    }
-    eprint!("{}", render::human_report(&report, global.color));
-    if report.fails(false) {
-        exit::BUNDLE_ERRORS
+    printer.stdout(&text)?;
+    let fails = report.fails(false);
+    printer.report(&report, fails);
+    Ok(if fails {
+        ExitStatus::BundleErrors
     } else {
-        exit::OK
-    }
+        ExitStatus::Success
+    })
 }

@@ -1,18 +1,32 @@
-//! Command-line parsing and dispatch. Only this module knows clap; each
-//! command's file turns its flags into the library's plain settings structs
-//! and maps outcomes to the exit codes of [`ebpack::exit`].
+//! Command-line parsing and dispatch. Only this module knows clap.
+//!
+//! Each command's file parses its flags, calls one library function and
+//! prints the result; it returns an [`ExitStatus`] or an [`Error`].
+//! [`main`] is the one path from there to the process: it prints an error
+//! once (findings, `error: …` with its causes, `help: …`) and turns either
+//! into the documented exit code of [`exit`]. Shared flag groups live in
+//! [`args`], all output goes through [`printer::Printer`], and
+//! [`signals`] hands build, upload and wait their cancellation token.
 
-mod aws;
+mod args;
 mod build;
+mod completions;
 mod deploy;
 mod entrypoint;
+mod exit;
 mod generate;
 mod inspect;
+mod logging;
+mod man;
+mod output;
+mod printer;
 mod publish;
+mod signals;
 mod validate;
 
-use clap::{Parser, Subcommand};
-use ebpack::exit;
+use clap::{ArgAction, CommandFactory, Parser, Subcommand};
+use exit::{Error, ExitStatus};
+use printer::Printer;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -28,6 +42,13 @@ struct Cli {
     /// When to use colors on stderr.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// More detail on stderr: -v shows each AWS call (operation, status, request id, time) and
+    /// ebpack's steps; -vv adds the AWS SDK's debug logs.
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    verbose: u8,
+    /// Only errors and the outcome of a failure on stderr: no progress, events or warnings.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,13 +67,13 @@ enum Command {
     Validate(validate::Args),
     /// Validate, pin image tags, generate ebextensions and write a deterministic zip, manifest and version.json.
     #[command(after_help = exit::TABLE)]
-    Build(build::Args),
+    Build(args::BuildArgs),
     /// List a built zip's entries (modes, sizes), its sha256, and validate it.
     #[command(after_help = exit::TABLE)]
     Inspect(inspect::Args),
     /// Build (or take --bundle), upload to S3 and create the application version. No environment is touched.
     #[command(after_help = exit::TABLE)]
-    Publish(publish::Args),
+    Publish(args::PublishArgs),
     /// Publish (or take --version), update the environment and wait until it is really done.
     #[command(after_help = exit::TABLE, disable_version_flag = true)]
     Deploy(deploy::Args),
@@ -61,16 +82,13 @@ enum Command {
     Generate(generate::Args),
     /// Print the POSIX sh container entrypoint that loads the generated env file.
     Entrypoint(entrypoint::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::Args),
+    /// Print the manual page, or write one page per command with --out DIR.
+    Man(man::Args),
 }
 
-/// Global output settings every command gets.
-#[derive(Debug, Clone, Copy)]
-pub struct Global {
-    /// Colors on stderr.
-    pub color: bool,
-}
-
-/// Parses the command line and runs the command.
+/// Parses the command line, runs the command and returns its exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -83,28 +101,43 @@ pub fn main() -> ExitCode {
             });
         }
     };
+    let no_color = std::env::var_os("NO_COLOR").is_some();
     let color = match cli.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+        Color::Auto => !no_color && std::io::stderr().is_terminal(),
     };
-    let global = Global { color };
-    let code = match cli.command {
-        Command::Validate(args) => validate::run(args, global),
-        Command::Build(args) => build::run(args, global),
-        Command::Inspect(args) => inspect::run(args, global),
-        Command::Publish(args) => publish::run(args, global),
-        Command::Deploy(args) => deploy::run(args, global),
-        Command::Generate(args) => generate::run(args, global),
-        Command::Entrypoint(args) => entrypoint::run(args, global),
+    let printer = Printer::new(color, cli.quiet);
+    logging::init(cli.verbose);
+    let code = match run(cli.command, printer) {
+        Ok(status) => status.code(),
+        Err(e) => {
+            if !matches!(e, Error::StdoutClosed) {
+                printer.error(&e);
+            }
+            e.code()
+        }
     };
     ExitCode::from(code)
+}
+
+fn run(command: Command, printer: Printer) -> Result<ExitStatus, Error> {
+    match command {
+        Command::Validate(args) => validate::run(args, printer),
+        Command::Build(args) => build::run(args, printer),
+        Command::Inspect(args) => inspect::run(args, printer),
+        Command::Publish(args) => publish::run(args, printer),
+        Command::Deploy(args) => deploy::run(args, printer),
+        Command::Generate(args) => generate::run(args, printer),
+        Command::Entrypoint(args) => entrypoint::run(args, printer),
+        Command::Completions(args) => completions::run(args, Cli::command(), printer),
+        Command::Man(args) => man::run(args, Cli::command(), printer),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn the_command_line_definition_is_consistent() {

@@ -1,10 +1,10 @@
 //! `ebpack validate [PATH]`.
 
-use super::Global;
-use ebpack::diag::render::{self, Format};
-use ebpack::exit;
+use super::exit::{Error, ExitStatus};
+use super::printer::Printer;
+use ebpack::diag::render;
+use ebpack::ops;
 use ebpack::validate::{self, Options, Platform};
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -32,46 +32,34 @@ enum FormatArg {
     Json,
 }
 
-pub fn run(args: Args, global: Global) -> u8 {
-    let platform: Platform = match args.platform.parse() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
+pub fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
+    let platform: Platform = args.platform.parse().map_err(ops::Error::Usage)?;
     let options = Options {
         platform,
         allow_unknown_keys: args.allow_unknown_keys,
     };
-    let report = match validate::validate_path(&args.path, &options) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::IO;
-        }
-    };
-    let format = match args.format {
-        FormatArg::Human => Format::Human,
-        FormatArg::Json => Format::Json,
-    };
-    match format {
-        Format::Json => {
-            let mut out = std::io::stdout().lock();
+    let report = validate::validate_path(&args.path, &options).map_err(ops::Error::Read)?;
+    let fails = report.fails(args.strict);
+    match args.format {
+        FormatArg::Json => {
+            let mut lines = String::new();
             for d in &report.diagnostics {
-                if writeln!(out, "{}", render::json(d)).is_err() {
-                    return exit::IO;
-                }
+                lines.push_str(&render::json(d));
+                lines.push('\n');
             }
-            eprintln!("{}: {}", args.path.display(), render::summary(&report));
+            printer.stdout(&lines)?;
+            let summary = format!("{}: {}\n", args.path.display(), render::summary(&report));
+            if fails {
+                printer.failure_note(&summary);
+            } else {
+                printer.note(&summary);
+            }
         }
-        Format::Human => {
-            eprint!("{}", render::human_report(&report, global.color));
-        }
+        FormatArg::Human => printer.report(&report, fails),
     }
-    if report.fails(args.strict) {
-        exit::BUNDLE_ERRORS
+    Ok(if fails {
+        ExitStatus::BundleErrors
     } else {
-        exit::OK
-    }
+        ExitStatus::Success
+    })
 }

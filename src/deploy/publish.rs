@@ -120,8 +120,8 @@ pub enum PublishError {
 
 impl PublishError {
     /// One line on what to do about it.
-    pub fn help(&self) -> String {
-        match self {
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
             PublishError::LabelConflict { .. } | PublishError::Unverifiable { .. } => {
                 "use a new `--label` (labels are immutable in Elastic Beanstalk), or deploy the existing one with `--version`".into()
             }
@@ -134,8 +134,8 @@ impl PublishError {
             PublishError::ProcessingTimeout { .. } => {
                 "the version may still be processed; check it with `aws elasticbeanstalk describe-application-versions`".into()
             }
-            PublishError::Aws(_) => String::new(),
-        }
+            PublishError::Aws(e) => return e.help(),
+        })
     }
 }
 

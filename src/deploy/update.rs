@@ -102,6 +102,16 @@ pub enum DeployError {
     },
 }
 
+impl DeployError {
+    /// What to do next, when the message alone does not say it.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            DeployError::Aws(e) => e.help(),
+            DeployError::NoEnvironment { .. } | DeployError::Terminated { .. } => None,
+        }
+    }
+}
+
 struct Watch<'a, B> {
     eb: &'a B,
     s: &'a DeploySettings,
