@@ -27,5 +27,6 @@ pub mod label;
 pub mod manifest;
 pub mod pin;
 pub mod source;
+pub mod suggest;
 pub mod syntax;
 pub mod validate;

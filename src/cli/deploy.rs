@@ -183,8 +183,17 @@ pub fn run(args: Args, global: Global) -> u8 {
                 match clients.eb.describe_version(&app, label).await {
                     Ok(Some(v)) => promoted = Some(v),
                     Ok(None) => {
-                        eprintln!("error: application `{app}` has no version `{label}`");
-                        eprintln!("help: publish it first (`ebpack publish --label {label}`), or check `--app`");
+                        let missing_app = matches!(clients.eb.application_exists(&app).await, Ok(false));
+                        match ebpack::deploy::suggest::missing_application(&clients.eb, &app).await {
+                            Some(help) if missing_app => {
+                                eprintln!("error: application `{app}` does not exist");
+                                eprintln!("help: {help}");
+                            }
+                            _ => {
+                                eprintln!("error: application `{app}` has no version `{label}`");
+                                eprintln!("help: publish it first (`ebpack publish --label {label}`), or check `--app`");
+                            }
+                        }
                         return exit::USAGE;
                     }
                     Err(e) => return report_aws(&e),
@@ -229,6 +238,9 @@ pub fn run(args: Args, global: Global) -> u8 {
             Err(DeployError::Aws(e)) => return report_aws(&e),
             Err(e) => {
                 eprintln!("error: {e}");
+                if let Some(help) = e.help() {
+                    eprintln!("help: {help}");
+                }
                 return exit::USAGE;
             }
         };

@@ -179,24 +179,11 @@ pub fn aws_exit(e: &AwsError) -> u8 {
     }
 }
 
-/// Prints an AWS failure with a hint and returns the exit code.
+/// Prints an AWS failure with its next step and returns the exit code.
 pub fn report_aws(e: &AwsError) -> u8 {
     eprintln!("error: {e}");
-    match e.kind {
-        // No region or no credentials: the message already says what to set.
-        ErrorKind::Auth if matches!(e.operation, "configuration" | "credentials") => {}
-        ErrorKind::Auth => eprintln!(
-            "help: check the credentials and region (`--profile`, `--region`, AWS_PROFILE, AWS_REGION) and the IAM permissions for `{}`",
-            e.operation
-        ),
-        // No error code: no answer at all (refused, reset, DNS, TLS).
-        ErrorKind::Transient if e.code.is_none() => eprintln!(
-            "help: the AWS endpoint could not be reached, or the connection broke, after retries; check the network, proxy and `--endpoint-url`, then try again"
-        ),
-        ErrorKind::Transient => eprintln!(
-            "help: AWS kept answering with throttling or server errors after retries; try again, or raise `--max-attempts`"
-        ),
-        _ => {}
+    if let Some(help) = e.help() {
+        eprintln!("help: {help}");
     }
     aws_exit(e)
 }

@@ -14,6 +14,7 @@
 pub mod poll;
 pub mod ports;
 pub mod publish;
+pub mod suggest;
 pub mod update;
 
 #[cfg(test)]

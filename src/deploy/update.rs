@@ -91,6 +91,8 @@ pub enum DeployError {
         app: String,
         /// Environment.
         env: String,
+        /// A close match, or the environments that exist ([`super::suggest`]).
+        hint: String,
     },
     /// The environment is going away.
     #[error("environment `{env}` is `{status}`; it cannot be updated")]
@@ -100,6 +102,17 @@ pub enum DeployError {
         /// Status.
         status: String,
     },
+}
+
+impl DeployError {
+    /// What to do next, when there is more to say than the message.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            DeployError::Aws(e) => e.help(),
+            DeployError::NoEnvironment { hint, .. } => Some(hint.clone()),
+            DeployError::Terminated { .. } => None,
+        }
+    }
 }
 
 struct Watch<'a, B> {
@@ -165,6 +178,12 @@ impl<B: Beanstalk> Watch<'_, B> {
                     return Err(DeployError::NoEnvironment {
                         app: self.s.app.clone(),
                         env: self.s.env.clone(),
+                        hint: super::suggest::missing_environment(
+                            self.eb,
+                            &self.s.app,
+                            &self.s.env,
+                        )
+                        .await,
                     });
                 }
                 Err(e) if e.kind == ErrorKind::Transient && Instant::now() < self.deadline => {
