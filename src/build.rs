@@ -70,6 +70,16 @@ pub enum BuildError {
     /// Interrupted; the temporary file was removed (exit 130).
     #[error("interrupted; no bundle was written")]
     Interrupted,
+    /// The bundle folder does not exist (exit 6).
+    #[error("bundle folder `{shown}` does not exist (looked for `{}`)", path.display())]
+    NoBundleFolder {
+        /// As the user sees it (`eb`).
+        shown: String,
+        /// The absolute path looked for.
+        path: PathBuf,
+        /// Where to find or how to name the folder ([`crate::suggest`]).
+        help: String,
+    },
 }
 
 impl BuildError {
@@ -79,8 +89,18 @@ impl BuildError {
         match self {
             BuildError::Invalid(_) => exit::BUNDLE_ERRORS,
             BuildError::Usage(_) => exit::USAGE,
-            BuildError::Io(_) => exit::IO,
+            BuildError::Io(_) | BuildError::NoBundleFolder { .. } => exit::IO,
             BuildError::Interrupted => exit::INTERRUPTED,
+        }
+    }
+}
+
+impl BuildError {
+    /// What to do next, when there is more to say than the message.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            BuildError::NoBundleFolder { help, .. } => Some(help.clone()),
+            _ => None,
         }
     }
 }
@@ -96,6 +116,19 @@ pub fn build(
         .display
         .clone()
         .unwrap_or_else(|| root.to_string_lossy().into_owned());
+    if !root.exists() {
+        let origin = settings.origins.get("bundle").copied();
+        return Err(BuildError::NoBundleFolder {
+            shown: display,
+            path: root.clone(),
+            help: crate::suggest::missing_bundle_folder(
+                root,
+                origin.unwrap_or(crate::config::Origin::Default),
+                &settings.project_dir,
+                "build",
+            ),
+        });
+    }
     let set = crate::fileset::walk(root, Some(&settings.out_dir))
         .map_err(|e| BuildError::Io(e.to_string()))?;
     let mut bundle =

@@ -65,7 +65,8 @@ pub fn did_you_mean(name: &str, candidates: &[String]) -> Option<String> {
 /// What to do when the bundle folder `dir` does not exist: how ebpack chose
 /// it (`origin`), a folder near `project_dir` that looks like a bundle
 /// (holds a `Dockerrun.aws.json`), and how to point ebpack at another one.
-/// `command` is the subcommand to show (`build`, `validate`).
+/// `command` is the subcommand to show (`build`, `validate`); only those
+/// that read ebpack.yaml (all but `validate`) mention its `bundle:`.
 pub fn missing_bundle_folder(
     dir: &Path,
     origin: Origin,
@@ -90,7 +91,12 @@ pub fn missing_bundle_folder(
         Origin::Env => parts.push("`EBPACK_BUNDLE` names it; fix or unset it".to_owned()),
         Origin::Flag => parts.push("check the path given on the command line".to_owned()),
         Origin::Default | Origin::EbCli => parts.push(format!(
-            "ebpack looks for the bundle in `eb/` of the current folder by default; run it where `eb/` is, or pass the bundle folder (`ebpack {command} DIR`), or set `bundle: DIR` in ebpack.yaml"
+            "ebpack looks for the bundle in `eb/` of the current folder by default; run it where `eb/` is, or pass the bundle folder (`ebpack {command} DIR`{})",
+            if command == "validate" {
+                ""
+            } else {
+                ", or `bundle: DIR` in ebpack.yaml"
+            }
         )),
     }
     if let Some(first) = found.first() {
@@ -166,6 +172,16 @@ mod tests {
             missing_bundle_folder(&dir.path().join("eb"), Origin::Default, dir.path(), "build");
         assert!(help.contains("`ebpack build DIR`"), "{help}");
         assert!(help.contains("`bundle: DIR` in ebpack.yaml"), "{help}");
+        let help = missing_bundle_folder(
+            &dir.path().join("eb"),
+            Origin::Default,
+            dir.path(),
+            "validate",
+        );
+        assert!(
+            !help.contains("ebpack.yaml"),
+            "validate reads no ebpack.yaml: {help}"
+        );
         std::fs::create_dir(dir.path().join("deploy")).unwrap();
         std::fs::write(dir.path().join("deploy/Dockerrun.aws.json"), "{}").unwrap();
         let help =

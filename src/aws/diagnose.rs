@@ -62,7 +62,11 @@ impl ProfileFacts {
                 p.get("sso_session").is_some() || p.get("sso_start_url").is_some()
             }),
             region: found.is_some_and(|p| p.get("region").is_some()),
-            all: set.profiles().map(str::to_owned).collect(),
+            all: {
+                let mut all: Vec<String> = set.profiles().map(str::to_owned).collect();
+                all.sort();
+                all
+            },
             name,
         })
     }
@@ -73,17 +77,17 @@ impl ProfileFacts {
             return None;
         }
         let name = &self.name;
-        let mut help = match did_you_mean(name, &self.all) {
-            Some(close) => format!("{close} "),
-            None if self.all.is_empty() => String::new(),
+        let create = format!(
+            "create it with `aws configure --profile {name}` (keys) or `aws configure sso --profile {name}`, or unset `AWS_PROFILE`"
+        );
+        let help = match did_you_mean(name, &self.all) {
+            Some(close) => format!("{close} or {create}"),
+            None if self.all.is_empty() => create,
             None => {
                 let all: Vec<&str> = self.all.iter().map(String::as_str).collect();
-                format!("profiles defined: {}; ", name_list(&all, 5))
+                format!("profiles defined: {}; or {create}", name_list(&all, 5))
             }
         };
-        help.push_str(&format!(
-            "create it with `aws configure --profile {name}` (keys) or `aws configure sso --profile {name}`, or unset `AWS_PROFILE`"
-        ));
         Some(
             AwsError::new(
                 ErrorKind::Auth,

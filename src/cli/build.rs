@@ -250,7 +250,12 @@ pub fn build_with(settings: &Settings, args: &Args, global: Global) -> Result<Bu
                     eprint!("{}", render::human_report(report, global.color));
                     eprintln!("error: build stopped: the bundle has errors; nothing was written");
                 }
-                other => eprintln!("error: {other}"),
+                other => {
+                    eprintln!("error: {other}");
+                    if let Some(help) = other.help() {
+                        eprintln!("help: {help}");
+                    }
+                }
             }
             Err(e.exit_code())
         }

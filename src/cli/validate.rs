@@ -48,6 +48,9 @@ pub fn run(args: Args, global: Global) -> u8 {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
+            if let Some(help) = e.help() {
+                eprintln!("help: {help}");
+            }
             return exit::IO;
         }
     };
