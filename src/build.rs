@@ -70,12 +70,25 @@ pub enum BuildError {
     /// Interrupted; the temporary file was removed.
     #[error("interrupted; no bundle was written")]
     Interrupted,
+    /// The bundle folder does not exist (exit 6).
+    #[error("bundle folder `{shown}` does not exist (looked for `{}`)", path.display())]
+    NoBundleFolder {
+        /// As the user sees it (`eb`).
+        shown: String,
+        /// The absolute path looked for.
+        path: PathBuf,
+        /// Where to find or how to name the folder ([`crate::suggest`]).
+        help: String,
+    },
 }
 
 impl BuildError {
     /// What to do next, when there is more to say than the message.
     pub fn help(&self) -> Option<String> {
-        None
+        match self {
+            BuildError::NoBundleFolder { help, .. } => Some(help.clone()),
+            _ => None,
+        }
     }
 
     /// The findings behind the error, shown before it.
@@ -98,6 +111,18 @@ pub fn build(
         .display
         .clone()
         .unwrap_or_else(|| root.to_string_lossy().into_owned());
+    if !root.exists() {
+        return Err(BuildError::NoBundleFolder {
+            shown: display,
+            path: root.clone(),
+            help: crate::suggest::missing_bundle_folder(
+                root,
+                settings.origins.bundle,
+                &settings.project_dir,
+                "build",
+            ),
+        });
+    }
     let set = crate::fileset::walk(root, Some(&settings.out_dir))
         .map_err(|e| BuildError::Io(e.to_string()))?;
     let mut bundle =

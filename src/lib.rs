@@ -32,5 +32,6 @@ pub mod manifest;
 pub mod ops;
 pub mod pin;
 pub mod source;
+pub mod suggest;
 pub mod syntax;
 pub mod validate;

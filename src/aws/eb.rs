@@ -42,6 +42,25 @@ fn version_info(v: &aws_sdk_elasticbeanstalk::types::ApplicationVersionDescripti
     }
 }
 
+fn env_info(e: &aws_sdk_elasticbeanstalk::types::EnvironmentDescription) -> EnvInfo {
+    EnvInfo {
+        name: e.environment_name().unwrap_or_default().to_owned(),
+        id: e.environment_id().unwrap_or_default().to_owned(),
+        app: e.application_name().unwrap_or_default().to_owned(),
+        status: e
+            .status()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        health: e
+            .health()
+            .map(|h| h.as_str().to_owned())
+            .unwrap_or_default(),
+        health_status: e.health_status().map(|h| h.as_str().to_owned()),
+        version_label: e.version_label().map(str::to_owned),
+        cname: e.cname().map(str::to_owned),
+    }
+}
+
 impl Beanstalk for EbClient {
     async fn storage_location(&self) -> Result<String, AwsError> {
         let out = self
@@ -136,22 +155,50 @@ impl Beanstalk for EbClient {
             .iter()
             .filter(|e| e.environment_name() == Some(env))
             .find(|e| e.status().is_none_or(|s| s.as_str() != "Terminated"))
-            .map(|e| EnvInfo {
-                name: e.environment_name().unwrap_or_default().to_owned(),
-                id: e.environment_id().unwrap_or_default().to_owned(),
-                app: e.application_name().unwrap_or_default().to_owned(),
-                status: e
-                    .status()
-                    .map(|s| s.as_str().to_owned())
-                    .unwrap_or_default(),
-                health: e
-                    .health()
-                    .map(|h| h.as_str().to_owned())
-                    .unwrap_or_default(),
-                health_status: e.health_status().map(|h| h.as_str().to_owned()),
-                version_label: e.version_label().map(str::to_owned),
-                cname: e.cname().map(str::to_owned),
-            }))
+            .map(env_info))
+    }
+
+    async fn applications(&self) -> Result<Vec<String>, AwsError> {
+        let out = self
+            .client
+            .describe_applications()
+            .send()
+            .await
+            .map_err(|e| classify("DescribeApplications", &e))?;
+        Ok(out
+            .applications()
+            .iter()
+            .filter_map(|a| a.application_name().map(str::to_owned))
+            .collect())
+    }
+
+    async fn environments(&self, app: Option<&str>) -> Result<Vec<EnvInfo>, AwsError> {
+        let mut envs = Vec::new();
+        let mut token: Option<String> = None;
+        // At most 10 pages of 1000: enough to suggest a name from.
+        for _ in 0..10 {
+            let out = self
+                .client
+                .describe_environments()
+                .set_application_name(app.map(str::to_owned))
+                .include_deleted(false)
+                .max_records(1000)
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| classify("DescribeEnvironments", &e))?;
+            envs.extend(
+                out.environments()
+                    .iter()
+                    .filter(|e| e.status().is_none_or(|s| s.as_str() != "Terminated"))
+                    .map(env_info),
+            );
+            token = out.next_token().map(str::to_owned);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(envs)
     }
 
     async fn update_environment(

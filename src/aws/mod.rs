@@ -3,11 +3,14 @@
 //! identity, instance role), and the S3 and Elastic Beanstalk adapters behind
 //! the [`crate::deploy::ports`] seam.
 
+mod diagnose;
 mod eb;
 mod s3;
+mod trace;
 
 pub use eb::EbClient;
 pub use s3::S3Store;
+pub use trace::TARGET as TRACE_TARGET;
 
 use crate::deploy::ports::{AwsError, ErrorKind};
 use aws_config::BehaviorVersion;
@@ -67,34 +70,21 @@ pub async fn connect(settings: &AwsSettings) -> Result<Clients, AwsError> {
     let region = config
         .region()
         .map(ToString::to_string)
-        .filter(|r| !r.trim().is_empty())
-        .ok_or_else(|| {
-            AwsError::new(
-                ErrorKind::Auth,
-                "configuration",
-                "no AWS region: pass `--region`, set `AWS_REGION`, or set `region` in your profile or ebpack.yaml",
-            )
-        })?;
-    match config.credentials_provider() {
-        None => {
-            return Err(AwsError::new(
-                ErrorKind::Auth,
-                "configuration",
-                "no AWS credentials provider is configured",
-            ));
-        }
-        Some(provider) => {
-            if let Err(e) = provider.provide_credentials().await {
-                return Err(AwsError::new(
-                    ErrorKind::Auth,
-                    "credentials",
-                    format!(
-                        "no usable AWS credentials ({}); set `AWS_PROFILE`/`--profile`, `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, SSO or a web identity token",
-                        error_chain(&e)
-                    ),
-                ));
-            }
-        }
+        .filter(|r| !r.trim().is_empty());
+    let Some(region) = region else {
+        let facts = diagnose::ProfileFacts::load(settings.profile.as_deref()).await;
+        return Err(diagnose::no_region(facts.as_ref()));
+    };
+    let Some(provider) = config.credentials_provider() else {
+        return Err(AwsError::new(
+            ErrorKind::Auth,
+            "configuration",
+            "no AWS credentials provider is configured",
+        ));
+    };
+    if let Err(e) = provider.provide_credentials().await {
+        let facts = diagnose::ProfileFacts::load(settings.profile.as_deref()).await;
+        return Err(diagnose::no_credentials(&e, facts.as_ref()));
     }
     // A local endpoint (the emulator, MinIO) cannot serve bucket subdomains.
     let path_style = settings.endpoint_url.is_some()
@@ -117,13 +107,18 @@ pub fn retry_config(max_attempts: u32) -> RetryConfig {
 }
 
 impl Clients {
-    /// Clients from an already loaded SDK configuration (tests, embedding).
+    /// Clients from an already loaded SDK configuration (tests, embedding),
+    /// each call traced at INFO under [`TRACE_TARGET`].
     pub fn from_sdk_config(config: &aws_config::SdkConfig, s3_path_style: bool) -> Self {
         let s3_conf = aws_sdk_s3::config::Builder::from(config)
             .force_path_style(s3_path_style)
+            .interceptor(trace::CallTrace)
+            .build();
+        let eb_conf = aws_sdk_elasticbeanstalk::config::Builder::from(config)
+            .interceptor(trace::CallTrace)
             .build();
         Self {
-            eb: EbClient::new(aws_sdk_elasticbeanstalk::Client::new(config)),
+            eb: EbClient::new(aws_sdk_elasticbeanstalk::Client::from_conf(eb_conf)),
             s3: S3Store::new(aws_sdk_s3::Client::from_conf(s3_conf)),
             region: config.region().map(ToString::to_string).unwrap_or_default(),
         }
@@ -228,5 +223,6 @@ where
         operation,
         code,
         message,
+        hint: None,
     }
 }

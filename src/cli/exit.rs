@@ -96,7 +96,7 @@ impl Error {
         };
         match lib {
             ops::Error::Config(ConfigError::Io { .. })
-            | ops::Error::Build(BuildError::Io(_))
+            | ops::Error::Build(BuildError::Io(_) | BuildError::NoBundleFolder { .. })
             | ops::Error::Read(_)
             | ops::Error::Io(_)
             | ops::Error::GenerateWrite(WriteError::Io { .. }) => IO,
@@ -115,6 +115,7 @@ impl Error {
             | ops::Error::Generate(_)
             | ops::Error::Publish(_)
             | ops::Error::Deploy(_)
+            | ops::Error::NoApplication { .. }
             | ops::Error::NoVersion { .. } => USAGE,
         }
     }
@@ -180,7 +181,11 @@ mod tests {
                 BUNDLE_ERRORS,
             ),
             (
-                lib(PublishError::NoApplication { app: "a".into() }.into()),
+                lib(PublishError::NoApplication {
+                    app: "a".into(),
+                    hint: None,
+                }
+                .into()),
                 USAGE,
             ),
             (

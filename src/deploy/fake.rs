@@ -232,6 +232,17 @@ impl Beanstalk for Fake {
         s.env = Some(e.clone());
         Ok(Some(e))
     }
+    async fn applications(&self) -> Result<Vec<String>, AwsError> {
+        Ok(self.state.lock().unwrap().apps.clone())
+    }
+    async fn environments(&self, app: Option<&str>) -> Result<Vec<EnvInfo>, AwsError> {
+        let s = self.state.lock().unwrap();
+        Ok(s.env
+            .iter()
+            .filter(|e| app.is_none_or(|a| e.app == a))
+            .cloned()
+            .collect())
+    }
     async fn update_environment(
         &self,
         _app: &str,

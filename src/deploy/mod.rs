@@ -14,36 +14,13 @@
 pub mod poll;
 pub mod ports;
 pub mod publish;
+pub mod suggest;
 pub mod update;
 
 #[cfg(test)]
 pub(crate) mod fake;
 
 pub use ports::{AwsError, Beanstalk, EnvInfo, ErrorKind, Event, Store, VersionInfo};
-
-impl AwsError {
-    /// What to do next, when the message alone does not say it.
-    // (Kept beside the seam's other domain logic; the texts are part of the
-    // CLI's contract.)
-    pub fn help(&self) -> Option<String> {
-        match self.kind {
-            // No region or no credentials: the message already says what to set.
-            ErrorKind::Auth if matches!(self.operation, "configuration" | "credentials") => None,
-            ErrorKind::Auth => Some(format!(
-                "check the credentials and region (`--profile`, `--region`, AWS_PROFILE, AWS_REGION) and the IAM permissions for `{}`",
-                self.operation
-            )),
-            // No error code: no answer at all (refused, reset, DNS, TLS).
-            ErrorKind::Transient if self.code.is_none() => Some(
-                "the AWS endpoint could not be reached, or the connection broke, after retries; check the network, proxy and `--endpoint-url`, then try again".into(),
-            ),
-            ErrorKind::Transient => Some(
-                "AWS kept answering with throttling or server errors after retries; try again, or raise `--max-attempts`".into(),
-            ),
-            _ => None,
-        }
-    }
-}
 
 /// Where orchestration reports progress (stderr in the CLI, silent in tests).
 pub trait Reporter: Send + Sync {

@@ -35,6 +35,9 @@ pub struct AwsError {
     pub code: Option<String>,
     /// Human message (the service's, or the transport error).
     pub message: String,
+    /// What to do next, when the place that raised the error knows better
+    /// than its kind does (see [`AwsError::help`]).
+    pub hint: Option<String>,
 }
 
 impl AwsError {
@@ -45,6 +48,45 @@ impl AwsError {
             operation,
             code: None,
             message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// The same error with `hint` as its next step.
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// What to do next: the hint given where the error was raised, else
+    /// one derived from its kind; `None` when the message says it all.
+    pub fn help(&self) -> Option<String> {
+        if let Some(h) = &self.hint {
+            return Some(h.clone());
+        }
+        match self.kind {
+            ErrorKind::Auth
+                if matches!(
+                    self.code.as_deref(),
+                    Some("ExpiredToken" | "ExpiredTokenException")
+                ) =>
+            {
+                Some("the credentials have expired: sign in again (`aws sso login --profile NAME` for an SSO profile) or renew the session token".into())
+            }
+            ErrorKind::Auth if matches!(self.operation, "configuration" | "credentials") => None,
+            ErrorKind::Auth => Some(format!(
+                "check the credentials and region (`--profile`, `--region`, AWS_PROFILE, AWS_REGION) and the IAM permissions for `{}`",
+                self.operation
+            )),
+            // No error code: no answer at all (refused, reset, DNS, TLS).
+            ErrorKind::Transient if self.code.is_none() => Some(
+                "the AWS endpoint could not be reached, or the connection broke, after retries; check the network, proxy and `--endpoint-url`, then try again".into(),
+            ),
+            ErrorKind::Transient => Some(
+                "AWS kept answering with throttling or server errors after retries; try again, or raise `--max-attempts`".into(),
+            ),
+            _ => None,
         }
     }
 }
@@ -183,6 +225,16 @@ pub trait Beanstalk {
         env: &str,
         label: &str,
     ) -> impl Future<Output = Result<String, AwsError>> + Send;
+    /// The application names of the account in this region
+    /// (`DescribeApplications`), to suggest one when a name is mistyped.
+    fn applications(&self) -> impl Future<Output = Result<Vec<String>, AwsError>> + Send;
+    /// The environments that are not terminated, of `app` or (with `None`)
+    /// of every application (`DescribeEnvironments`), to suggest one when a
+    /// name is mistyped.
+    fn environments(
+        &self,
+        app: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<EnvInfo>, AwsError>> + Send;
     /// Events of `env` for `request_id` (all requests when `None`) since `since`, oldest first.
     fn events(
         &self,

@@ -95,6 +95,8 @@ pub enum PublishError {
     NoApplication {
         /// Application.
         app: String,
+        /// A close match or the applications that exist ([`super::suggest`]).
+        hint: Option<String>,
     },
     /// EB processed the version and rejected it.
     #[error(
@@ -125,7 +127,10 @@ impl PublishError {
             PublishError::LabelConflict { .. } | PublishError::Unverifiable { .. } => {
                 "use a new `--label` (labels are immutable in Elastic Beanstalk), or deploy the existing one with `--version`".into()
             }
-            PublishError::NoApplication { .. } => {
+            PublishError::NoApplication { hint: Some(h), app } => {
+                format!("{h}; to create `{app}`, pass `--create-app`")
+            }
+            PublishError::NoApplication { hint: None, .. } => {
                 "create it in the console, or pass `--create-app`".into()
             }
             PublishError::ProcessingFailed { .. } => {
@@ -213,6 +218,7 @@ pub async fn publish<B: Beanstalk, S: Store>(
     if !req.create_app && !eb.application_exists(&req.app).await? {
         return Err(PublishError::NoApplication {
             app: req.app.clone(),
+            hint: super::suggest::missing_application(eb, &req.app).await,
         });
     }
 
@@ -269,6 +275,7 @@ pub async fn publish<B: Beanstalk, S: Store>(
         Err(e) if e.kind == ErrorKind::NotFound && !req.create_app => {
             return Err(PublishError::NoApplication {
                 app: req.app.clone(),
+                hint: super::suggest::missing_application(eb, &req.app).await,
             });
         }
         Err(e) => return Err(e.into()),

@@ -91,6 +91,8 @@ pub enum DeployError {
         app: String,
         /// Environment.
         env: String,
+        /// A close match, or the environments that exist ([`super::suggest`]).
+        hint: String,
     },
     /// The environment is going away.
     #[error("environment `{env}` is `{status}`; it cannot be updated")]
@@ -103,11 +105,12 @@ pub enum DeployError {
 }
 
 impl DeployError {
-    /// What to do next, when the message alone does not say it.
+    /// What to do next, when there is more to say than the message.
     pub fn help(&self) -> Option<String> {
         match self {
             DeployError::Aws(e) => e.help(),
-            DeployError::NoEnvironment { .. } | DeployError::Terminated { .. } => None,
+            DeployError::NoEnvironment { hint, .. } => Some(hint.clone()),
+            DeployError::Terminated { .. } => None,
         }
     }
 }
@@ -175,6 +178,12 @@ impl<B: Beanstalk> Watch<'_, B> {
                     return Err(DeployError::NoEnvironment {
                         app: self.s.app.clone(),
                         env: self.s.env.clone(),
+                        hint: super::suggest::missing_environment(
+                            self.eb,
+                            &self.s.app,
+                            &self.s.env,
+                        )
+                        .await,
                     });
                 }
                 Err(e) if e.kind == ErrorKind::Transient && Instant::now() < self.deadline => {

@@ -265,6 +265,11 @@ async fn version<B: Beanstalk, S: Store>(
     let app = app.to_owned();
     let label = req.version.clone().unwrap_or_default();
     let Some(found) = eb.describe_version(&app, &label).await? else {
+        // A mistyped `--app` hides every version: say that, with the close match.
+        if !eb.application_exists(&app).await.unwrap_or(true) {
+            let hint = crate::deploy::suggest::missing_application(eb, &app).await;
+            return Err(Error::NoApplication { app, hint });
+        }
         return Err(Error::NoVersion { app, label });
     };
     Ok(Version {

@@ -84,6 +84,14 @@ pub enum Error {
         /// Label.
         label: String,
     },
+    /// `deploy --version` names an application that does not exist.
+    #[error("application `{app}` does not exist")]
+    NoApplication {
+        /// Application.
+        app: String,
+        /// A close match or the applications that exist.
+        hint: Option<String>,
+    },
     /// Cancelled by a signal; what was cleaned up is in the message.
     #[error("{0}")]
     Interrupted(Interruption),
@@ -128,6 +136,8 @@ impl Error {
             Error::Publish(e) => e.help(),
             Error::Deploy(e) => e.help(),
             Error::Aws(e) => e.help(),
+            Error::Read(e) => e.help(),
+            Error::NoApplication { hint, .. } => hint.clone(),
             Error::NoVersion { label, .. } => Some(format!(
                 "publish it first (`ebpack publish --label {label}`), or check `--app`"
             )),
@@ -246,7 +256,11 @@ mod tests {
 
     #[test]
     fn errors_carry_their_findings_and_next_steps() {
-        let e: Error = PublishError::NoApplication { app: "a".into() }.into();
+        let e: Error = PublishError::NoApplication {
+            app: "a".into(),
+            hint: None,
+        }
+        .into();
         assert_eq!(
             e.help().as_deref(),
             Some("create it in the console, or pass `--create-app`")

@@ -96,6 +96,9 @@ fn misplaced_candidates(bundle: &Bundle) -> Vec<&super::BundleEntry> {
         .collect()
 }
 
+/// The smallest Dockerrun v2 the ECS platforms run, shown when there is none.
+const MINIMAL_V2: &str = r#"{"AWSEBDockerrunVersion": 2, "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "essential": true, "memory": 128, "portMappings": [{"hostPort": 80, "containerPort": 80}]}]}"#;
+
 fn missing_dockerrun(bundle: &Bundle, options: &Options, report: &mut Report) {
     let candidates = misplaced_candidates(bundle);
     // A zip of the folder instead of its contents is reported once, as R7.
@@ -156,7 +159,11 @@ fn missing_dockerrun(bundle: &Bundle, options: &Options, report: &mut Report) {
                     format!(
                         "no `{FILE_NAME}` at the bundle root; ECS deployments fail with `No ecs task definition (or empty definition file) found in environment`{why}"
                     ),
-                    format!("add a `{FILE_NAME}` with `\"AWSEBDockerrunVersion\": 2` at the bundle root"),
+                    if compose {
+                        format!("target the Docker platform (`--platform docker-al2`, or `platform: docker-al2` in ebpack.yaml), or add a `{FILE_NAME}` with `\"AWSEBDockerrunVersion\": 2` at the bundle root")
+                    } else {
+                        format!("add a `{FILE_NAME}` at the bundle root; the smallest: `{MINIMAL_V2}`; if the bundle is another folder, point ebpack at it (`ebpack build DIR`, or `bundle: DIR` in ebpack.yaml)")
+                    },
                 ),
             );
         }
