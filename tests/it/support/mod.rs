@@ -1,0 +1,44 @@
+//! Helpers shared by every integration test: the local AWS emulator
+//! ([`emulator`]), the fake Elastic Beanstalk host that runs generated files
+//! ([`host`]), projects, runs of the binary and zip readers ([`project`]),
+//! and the validator as the rule and corpus tests call it ([`validation`]).
+
+pub mod emulator;
+pub mod host;
+pub mod project;
+pub mod validation;
+
+use ebpack::generate::GenerateConfig;
+use std::path::{Path, PathBuf};
+
+/// `rel` inside the repository (the package root).
+pub fn repo_path(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// The text of the repository file `rel`; panics naming it.
+pub fn repo_text(rel: &str) -> String {
+    let path = repo_path(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The shipped example's Dockerrun (`eb/Dockerrun.aws.json`).
+pub fn todobackend_dockerrun() -> String {
+    repo_text("eb/Dockerrun.aws.json")
+}
+
+/// The `generate:` section of an `ebpack.yaml` text.
+pub fn parse_generate_config(yaml: &str) -> Result<GenerateConfig, String> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        generate: GenerateConfig,
+    }
+    serde_saphyr::from_str::<File>(yaml)
+        .map(|f| f.generate)
+        .map_err(|e| e.to_string())
+}
+
+/// The `generate:` settings of the shipped `ebpack.yaml`.
+pub fn example_generate_config() -> GenerateConfig {
+    parse_generate_config(&repo_text("ebpack.yaml")).expect("ebpack.yaml parses")
+}
