@@ -1,8 +1,10 @@
 //! Helpers shared by every integration test: the local AWS emulator
 //! ([`emulator`]), the fake Elastic Beanstalk host that runs generated files
 //! ([`host`]), projects, runs of the binary and zip readers ([`project`]),
-//! and the validator as the rule and corpus tests call it ([`validation`]).
+//! the validator as the rule and corpus tests call it ([`validation`]), and
+//! rule cases kept as data files ([`cases`]).
 
+pub mod cases;
 pub mod emulator;
 pub mod host;
 pub mod project;
