@@ -21,6 +21,8 @@ mod deploy_emulator;
 mod emulator;
 mod generate_files;
 mod generate_host;
+mod rules_bundles;
+mod rules_coverage;
 mod rules_dockerrun;
 mod rules_ebextensions;
 mod rules_platform_archive;

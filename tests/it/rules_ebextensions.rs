@@ -7,6 +7,7 @@ use ebpack::diag::{Report, Severity};
 use ebpack::validate::{self, Options, Platform};
 use std::path::Path;
 
+use crate::support::cases::Case;
 use crate::support::validation;
 
 fn run_on(text: &str, platform: Platform) -> Report {
@@ -55,6 +56,20 @@ fn quiet(text: &str, code: &str) {
 }
 
 use Severity::{Error as E, Warning as W};
+
+/// Every case under `tests/fixtures/ebextensions/cases/` (see
+/// `support::cases`), with a snapshot of both inputs' findings.
+#[test]
+fn every_config_case_fires_on_its_failing_input_and_not_on_its_passing_input() {
+    insta::with_settings!({
+        snapshot_path => "snapshots/ebextensions_cases",
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::glob!("../fixtures/ebextensions/cases", "*.case", |path| {
+            insta::assert_snapshot!("findings", Case::read(path).check());
+        });
+    });
+}
 
 #[test]
 fn r63_syntax_and_shape() {

@@ -12,6 +12,7 @@ use zip::{System, ZipWriter};
 
 use Severity::{Error as E, Warning as W};
 
+use crate::support::bundles::patch_zip;
 use crate::support::validation::DOCKERRUN;
 const HOOK: &str = "#!/bin/bash\necho hi\n";
 
@@ -239,31 +240,6 @@ fn r2_bare_compose_file() {
     let r = validate::validate_path(&compose, &Options::default()).unwrap();
     has(&r, "R2", E, "docker-compose.yml");
     lacks(&r, "R67");
-}
-
-/// Rewrites the compression method (and, with `encrypt`, the encryption
-/// flag) of every entry of a stored zip, in local and central headers.
-fn patch_zip(bytes: &mut [u8], method: u16, encrypt: bool) {
-    let m = method.to_le_bytes();
-    let mut i = 0;
-    while i + 4 <= bytes.len() {
-        match &bytes[i..i + 4] {
-            b"PK\x03\x04" => {
-                bytes[i + 8..i + 10].copy_from_slice(&m);
-                if encrypt {
-                    bytes[i + 6] |= 1;
-                }
-            }
-            b"PK\x01\x02" => {
-                bytes[i + 10..i + 12].copy_from_slice(&m);
-                if encrypt {
-                    bytes[i + 8] |= 1;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
 }
 
 fn stored_zip(dir: &Path, name: &str, items: &[Item<'_>]) -> std::path::PathBuf {

@@ -2,8 +2,9 @@
 //! ([`emulator`]), the fake Elastic Beanstalk host that runs generated files
 //! ([`host`]), projects, runs of the binary and zip readers ([`project`]),
 //! the validator as the rule and corpus tests call it ([`validation`]), and
-//! rule cases kept as data files ([`cases`]).
+//! rule cases and bundles kept as data files ([`cases`], [`bundles`]).
 
+pub mod bundles;
 pub mod cases;
 pub mod emulator;
 pub mod host;
