@@ -1,9 +1,12 @@
 //! The local AWS emulator's own tests, through the real Rust SDK over HTTP:
 //! each behaviour ebpack's publish/deploy tests rely on.
 //!
-//! Tests share one emulator (with fixed short delays) and use unique names;
-//! the fault-injection and reset tests each start a private emulator.
+//! Tests share one emulator of their own ([`delayed_emulator`]: it has
+//! fixed short global delays, which the other tests of the binary must not
+//! get) and use unique names; the fault-injection and reset tests each
+//! start a private emulator.
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use crate::support::emulator::{
@@ -23,6 +26,18 @@ use aws_sdk_elasticbeanstalk::types::{
 use aws_sdk_s3::Client as S3Client;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_smithy_types::retry::ErrorKind;
+
+/// The emulator these tests share: started once (like
+/// [`Emulator::shared`]) with [`shared_delays`], apart from the emulator
+/// the publish and deploy tests share.
+fn delayed_emulator() -> &'static Emulator {
+    static DELAYED: OnceLock<Emulator> = OnceLock::new();
+    DELAYED.get_or_init(|| {
+        let emu = Emulator::start();
+        emu.set_delays(shared_delays());
+        emu
+    })
+}
 
 const UPDATE_DELAY: Duration = Duration::from_millis(800);
 /// For the few tests that look at an environment mid-update.
@@ -52,8 +67,7 @@ struct Fixture {
 
 impl Fixture {
     async fn new() -> Fixture {
-        let emu = Emulator::shared();
-        emu.set_delays(shared_delays());
+        let emu = delayed_emulator();
         let eb = emu.eb_client().await;
         let s3 = emu.s3_client().await;
         let bucket = eb

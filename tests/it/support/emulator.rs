@@ -6,7 +6,7 @@
 //!
 //! #[tokio::test]
 //! async fn deploys() {
-//!     let emu = Emulator::shared(); // one per test binary; use unique names
+//!     let emu = Emulator::shared(); // one for the whole test binary; use unique names
 //!     emu.set_delays(Delays { update: Some(Duration::from_millis(200)), ..Delays::default() });
 //!     emu.set_environment_delays("slow-env", Delays { update: Some(Duration::from_secs(60)), ..Delays::default() });
 //!     let eb = emu.eb_client().await;
@@ -14,7 +14,7 @@
 //! }
 //! ```
 //!
-//! `Emulator::shared()` starts one emulator per test binary (or reuses the
+//! `Emulator::shared()` starts one emulator for the test binary (or reuses the
 //! one named by `EBPACK_EMULATOR_ENDPOINT`); `Emulator::start()` starts a
 //! private one, for tests that inject faults or reset state. The Python venv
 //! is created on first use (`tests/emulator/emulator.sh setup`); if that fails
@@ -66,7 +66,7 @@ impl Emulator {
         }
     }
 
-    /// The emulator shared by all tests of this test binary: the one at
+    /// The emulator shared by the tests of the binary: the one at
     /// `$EBPACK_EMULATOR_ENDPOINT` if set, else one started on first use.
     /// Tests sharing it run in parallel: give each its own names
     /// ([`unique_name`]) and do not reset it or inject faults into it.
@@ -583,7 +583,7 @@ fn emulator_dir() -> PathBuf {
         .join("emulator")
 }
 
-/// Create/refresh the venv once per test binary; the script serialises
+/// Create/refresh the venv once per test process; the script serialises
 /// concurrent binaries with a lock. Returns the venv's python.
 fn setup_venv() -> Result<PathBuf, String> {
     static SETUP: OnceLock<Result<PathBuf, String>> = OnceLock::new();
