@@ -5,15 +5,11 @@
 //! (`rules_coverage`).
 
 use crate::support::bundles::BundleFixture;
+use crate::support::snapshot_each_fixture;
 
 #[test]
 fn every_bundle_fixture_fires_its_rule() {
-    insta::with_settings!({
-        snapshot_path => "snapshots/bundles",
-        prepend_module_to_snapshot => false,
-    }, {
-        insta::glob!("../fixtures/bundles", "*.bundle", |path| {
-            insta::assert_snapshot!("findings", BundleFixture::read(path).check());
-        });
+    snapshot_each_fixture!("../fixtures/bundles", "*.bundle", "bundles", |path| {
+        BundleFixture::read(path).check()
     });
 }

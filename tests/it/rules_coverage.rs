@@ -11,6 +11,9 @@ use ebpack::validate::Platform;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+/// `validation::dockerrun` or `validation::config`.
+type Validator = fn(&str, &[u8], &ebpack::validate::Options) -> ebpack::diag::Report;
+
 const PLATFORMS: [Platform; 3] = [Platform::EcsAl2, Platform::McAl1, Platform::DockerAl2];
 
 /// `R15` from `| R15 | E | …` or from a paragraph starting `R13 (…`.
@@ -68,24 +71,20 @@ fn every_documented_rule_is_fired_by_a_project_fixture() {
         add(&case.validate(&case.fail));
         add(&case.validate(&case.pass));
     }
-    for path in fixtures("dockerrun", ".json") {
+    // The larger documents of the snapshot tests, on every platform.
+    let documents = fixtures("dockerrun", ".json")
+        .into_iter()
+        .map(|p| (p, validation::dockerrun as Validator))
+        .chain(
+            fixtures("ebextensions", ".config")
+                .into_iter()
+                .map(|p| (p, validation::config as Validator)),
+        );
+    for (path, validate) in documents {
         let text = std::fs::read(&path).expect("read fixture");
+        let name = path.file_name().expect("a file name").to_string_lossy();
         for platform in PLATFORMS {
-            add(&validation::dockerrun(
-                "Dockerrun.aws.json",
-                &text,
-                &validation::options(platform),
-            ));
-        }
-    }
-    for path in fixtures("ebextensions", ".config") {
-        let text = std::fs::read(&path).expect("read fixture");
-        for platform in PLATFORMS {
-            add(&validation::config(
-                "01.config",
-                &text,
-                &validation::options(platform),
-            ));
+            add(&validate(&name, &text, &validation::options(platform)));
         }
     }
     for path in fixtures("bundles", ".bundle") {

@@ -12,6 +12,7 @@ const MC: Platform = Platform::McAl1;
 const DOCKER: Platform = Platform::DockerAl2;
 
 use crate::support::cases::Case;
+use crate::support::snapshot_each_fixture;
 use crate::support::validation::{bundle, options as opts};
 
 /// Validates one Dockerrun text on its own (no bundle).
@@ -82,14 +83,12 @@ use Severity::{Error as E, Warning as W};
 /// both inputs' findings are snapshots.
 #[test]
 fn every_file_rule_fires_on_its_failing_input_and_not_on_its_passing_input() {
-    insta::with_settings!({
-        snapshot_path => "snapshots/dockerrun_cases",
-        prepend_module_to_snapshot => false,
-    }, {
-        insta::glob!("../fixtures/dockerrun/cases", "*.case", |path| {
-            insta::assert_snapshot!("findings", Case::read(path).check());
-        });
-    });
+    snapshot_each_fixture!(
+        "../fixtures/dockerrun/cases",
+        "*.case",
+        "dockerrun_cases",
+        |path| Case::read(path).check()
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ use ebpack::validate::{self, Options, Platform};
 use std::path::Path;
 
 use crate::support::cases::Case;
+use crate::support::snapshot_each_fixture;
 use crate::support::validation;
 
 fn run_on(text: &str, platform: Platform) -> Report {
@@ -19,16 +20,7 @@ fn run(text: &str) -> Report {
 }
 
 fn describe(r: &Report) -> String {
-    r.diagnostics
-        .iter()
-        .map(|d| {
-            format!(
-                "{} {:?} {} {}:{} {}",
-                d.code, d.severity, d.pointer, d.line, d.column, d.message
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    validation::describe(r, validation::pointer)
 }
 
 /// Asserts a finding with `code`, `severity` and `pointer` exists.
@@ -61,14 +53,12 @@ use Severity::{Error as E, Warning as W};
 /// `support::cases`), with a snapshot of both inputs' findings.
 #[test]
 fn every_config_case_fires_on_its_failing_input_and_not_on_its_passing_input() {
-    insta::with_settings!({
-        snapshot_path => "snapshots/ebextensions_cases",
-        prepend_module_to_snapshot => false,
-    }, {
-        insta::glob!("../fixtures/ebextensions/cases", "*.case", |path| {
-            insta::assert_snapshot!("findings", Case::read(path).check());
-        });
-    });
+    snapshot_each_fixture!(
+        "../fixtures/ebextensions/cases",
+        "*.case",
+        "ebextensions_cases",
+        |path| Case::read(path).check()
+    );
 }
 
 #[test]

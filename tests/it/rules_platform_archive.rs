@@ -13,7 +13,7 @@ use zip::{System, ZipWriter};
 use Severity::{Error as E, Warning as W};
 
 use crate::support::bundles::patch_zip;
-use crate::support::validation::DOCKERRUN;
+use crate::support::validation::{self, DOCKERRUN};
 const HOOK: &str = "#!/bin/bash\necho hi\n";
 
 /// One zip entry: name, Unix mode (None = made by DOS), content.
@@ -47,16 +47,7 @@ fn zip_report(items: &[Item<'_>], platform: Platform) -> Report {
 }
 
 fn describe(r: &Report) -> String {
-    r.diagnostics
-        .iter()
-        .map(|d| {
-            format!(
-                "{} {:?} {} {}:{} {}",
-                d.code, d.severity, d.file, d.line, d.column, d.message
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    validation::describe(r, validation::file)
 }
 
 #[track_caller]

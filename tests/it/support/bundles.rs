@@ -17,6 +17,7 @@
 //! An entry's text runs to the line before the next `--- ` line; the line
 //! break before that line (or the file's last one) is not part of it.
 
+use crate::support::cases::parse_expect;
 use crate::support::validation;
 use ebpack::diag::{Report, Severity};
 use ebpack::validate::{self, Bundle, BundleEntry, EntryKind, Platform};
@@ -71,7 +72,7 @@ impl BundleFixture {
                 .split_once(": ")
                 .ok_or_else(|| format!("`{line}`: expected `key: value`"))?;
             match key {
-                "expect" => fixture.expect = parse_expect(value)?,
+                "expect" => fixture.expect = parse_expect(value, "on")?,
                 "platform" => fixture.platform = value.parse()?,
                 "as" => fixture.form = value.to_owned(),
                 "zip-method" => fixture.zip_method = Some(value.to_owned()),
@@ -227,16 +228,7 @@ impl BundleFixture {
     pub fn check(&self) -> String {
         let report = self.validate();
         let (code, severity, file) = &self.expect;
-        let findings: String = report
-            .diagnostics
-            .iter()
-            .map(|d| {
-                format!(
-                    "{} {:?} {} {}:{} {}\n",
-                    d.code, d.severity, d.file, d.line, d.column, d.message
-                )
-            })
-            .collect();
+        let findings = validation::describe(&report, validation::file);
         assert!(
             report.diagnostics.iter().any(|d| d.code == code
                 && d.severity == *severity
@@ -246,24 +238,6 @@ impl BundleFixture {
         );
         findings
     }
-}
-
-/// `R60 warning on `.env`` → `("R60", Warning, ".env")`.
-fn parse_expect(value: &str) -> Result<(String, Severity, String), String> {
-    let bad = || format!("`{value}`: expected ``CODE error|warning|info on `FILE` ``");
-    let (code, rest) = value.split_once(' ').ok_or_else(bad)?;
-    let (severity, file) = rest.split_once(" on ").ok_or_else(bad)?;
-    let severity = match severity {
-        "error" => Severity::Error,
-        "warning" => Severity::Warning,
-        "info" => Severity::Info,
-        _ => return Err(bad()),
-    };
-    let file = file
-        .strip_prefix('`')
-        .and_then(|f| f.strip_suffix('`'))
-        .ok_or_else(bad)?;
-    Ok((code.to_owned(), severity, file.to_owned()))
 }
 
 /// Rewrites the compression method (and, with `encrypt`, the encryption

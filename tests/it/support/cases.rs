@@ -55,7 +55,7 @@ impl Case {
                 .split_once(": ")
                 .ok_or_else(|| format!("`{line}`: expected `key: value`"))?;
             match key {
-                "expect" => expect = Some(parse_expect(value)?),
+                "expect" => expect = Some(parse_expect(value, "at")?),
                 "platform" => platform = value.parse()?,
                 "file" => file = Some(value.to_owned()),
                 other => return Err(format!("unknown key `{other}`")),
@@ -94,47 +94,37 @@ impl Case {
                 .any(|d| d.code == code && d.severity == *severity && d.pointer == *pointer),
             "{}: expected {code} {severity:?} at `{pointer}`, got:\n{}",
             self.path.display(),
-            findings(&fail)
+            validation::describe(&fail, validation::pointer)
         );
         let pass = self.validate(&self.pass);
         assert!(
             !pass.diagnostics.iter().any(|d| d.code == code),
             "{}: expected no {code} for the passing input, got:\n{}",
             self.path.display(),
-            findings(&pass)
+            validation::describe(&pass, validation::pointer)
         );
-        format!("--- fail\n{}--- pass\n{}", findings(&fail), findings(&pass))
+        format!(
+            "--- fail\n{}--- pass\n{}",
+            validation::describe(&fail, validation::pointer),
+            validation::describe(&pass, validation::pointer)
+        )
     }
 }
 
-/// `R15 error at `` ` → `("R15", Error, "")`.
-fn parse_expect(value: &str) -> Result<(String, Severity, String), String> {
-    let bad = || format!("`{value}`: expected ``CODE error|warning|info at `POINTER` ``");
+/// `R15 error at `/x`` (with `word` = `at`) → `("R15", Error, "/x")`.
+pub fn parse_expect(value: &str, word: &str) -> Result<(String, Severity, String), String> {
+    let bad = || format!("`{value}`: expected ``CODE error|warning|info {word} `PLACE` ``");
     let (code, rest) = value.split_once(' ').ok_or_else(bad)?;
-    let (severity, pointer) = rest.split_once(" at ").ok_or_else(bad)?;
+    let (severity, place) = rest.split_once(&format!(" {word} ")).ok_or_else(bad)?;
     let severity = match severity {
         "error" => Severity::Error,
         "warning" => Severity::Warning,
         "info" => Severity::Info,
         _ => return Err(bad()),
     };
-    let pointer = pointer
+    let place = place
         .strip_prefix('`')
         .and_then(|p| p.strip_suffix('`'))
         .ok_or_else(bad)?;
-    Ok((code.to_owned(), severity, pointer.to_owned()))
-}
-
-/// One line per finding: code, severity, pointer, line:column, message.
-pub fn findings(report: &Report) -> String {
-    report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            format!(
-                "{} {:?} `{}` {}:{} {}\n",
-                d.code, d.severity, d.pointer, d.line, d.column, d.message
-            )
-        })
-        .collect()
+    Ok((code.to_owned(), severity, place.to_owned()))
 }

@@ -45,3 +45,20 @@ pub fn parse_generate_config(yaml: &str) -> Result<GenerateConfig, String> {
 pub fn example_generate_config() -> GenerateConfig {
     parse_generate_config(&repo_text("ebpack.yaml")).expect("ebpack.yaml parses")
 }
+
+/// Runs `check` on every fixture under `dir` (relative to the calling test
+/// file's folder) whose name matches `pattern`, and snapshots what it
+/// returns, one snapshot per fixture, in `snapshots/<snapshots>/`.
+macro_rules! snapshot_each_fixture {
+    ($dir:literal, $pattern:literal, $snapshots:literal, $check:expr) => {
+        insta::with_settings!({
+            snapshot_path => concat!("snapshots/", $snapshots),
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::glob!($dir, $pattern, |path| {
+                insta::assert_snapshot!("findings", $check(path));
+            });
+        })
+    };
+}
+pub(crate) use snapshot_each_fixture;

@@ -2,7 +2,7 @@
 //! alone (a Dockerrun or an `.ebextensions` config), or a bundle folder made
 //! on the fly, with findings in a stable order.
 
-use ebpack::diag::{Report, Severity};
+use ebpack::diag::{Diagnostic, Report, Severity};
 use ebpack::validate::{self, Options, Platform};
 use std::collections::BTreeSet;
 
@@ -61,4 +61,34 @@ pub fn error_codes(report: &Report) -> BTreeSet<&'static str> {
         .filter(|d| d.severity == Severity::Error)
         .map(|d| d.code)
         .collect()
+}
+
+/// One line per finding: code, severity, `place` (its pointer or its file),
+/// line:column and message; for failure messages and snapshots.
+pub fn describe(report: &Report, place: fn(&Diagnostic) -> &str) -> String {
+    report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {:?} {} {}:{} {}\n",
+                d.code,
+                d.severity,
+                place(d),
+                d.line,
+                d.column,
+                d.message
+            )
+        })
+        .collect()
+}
+
+/// A finding's JSON pointer, for [`describe`].
+pub fn pointer(d: &Diagnostic) -> &str {
+    &d.pointer
+}
+
+/// A finding's file, for [`describe`].
+pub fn file(d: &Diagnostic) -> &str {
+    &d.file
 }
