@@ -1,5 +1,5 @@
 //! Runs the generated `.ebextensions`, confighook and entrypoint for real on
-//! a fake EB host (see `tests/harness/mod.rs`). Needs root (real chown).
+//! a fake EB host (see `support::host`). Needs root (real chown).
 
 use crate::support::host::{Host, HostKind, parse_env0};
 use ebpack::generate::{
