@@ -1,9 +1,9 @@
 //! Environment, secrets and environment files of a v2 container (R35, R36, R43 secretOptions, R48).
 
-use super::util::{self, want_map, want_seq, want_str};
-use crate::diag::Finding;
 use crate::syntax::{Node, Value};
 use crate::validate::Ctx;
+use crate::validate::Rule;
+use crate::validate::shape::{self, want_map, want_seq, want_str};
 
 /// R35: `environment` is an array of `{"name", "value"}` with string values.
 pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
@@ -16,15 +16,15 @@ pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
             "write `[{\"name\": \"KEY\", \"value\": \"v\"}]`".to_owned()
         };
         ctx.push(
-            Finding::error(
-                "R35",
-                format!(
-                    "{what} must be an array of `{{\"name\", \"value\"}}` objects, found {}",
-                    node.type_name()
-                ),
-                help,
-            )
-            .at(node),
+            Rule::R35
+                .error(
+                    format!(
+                        "{what} must be an array of `{{\"name\", \"value\"}}` objects, found {}",
+                        node.type_name()
+                    ),
+                    help,
+                )
+                .at(node),
         );
         return;
     };
@@ -37,37 +37,42 @@ pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
                 "write `{\"name\": \"KEY\", \"value\": \"v\"}`"
             };
             ctx.push(
-                Finding::error(
-                    "R35",
-                    format!(
-                        "an entry of {what} must be an object, found {} `{}`",
-                        item.type_name(),
-                        util::show(item)
-                    ),
-                    help,
-                )
-                .at(item),
+                Rule::R35
+                    .error(
+                        format!(
+                            "an entry of {what} must be an object, found {} `{}`",
+                            item.type_name(),
+                            shape::show(item)
+                        ),
+                        help,
+                    )
+                    .at(item),
             );
             continue;
         }
-        util::unknown_keys_in(
+        shape::unknown_keys_in(
             ctx,
-            "R35",
+            Rule::R35,
             item,
             &format!("an entry of {what}"),
             &["name", "value"],
         );
         let name = match item.get("name") {
-            Some(n) => want_str(ctx, "R35", n, &format!("an environment `name` of {label}"))
-                .map(|s| (s, n)),
+            Some(n) => want_str(
+                ctx,
+                Rule::R35,
+                n,
+                &format!("an environment `name` of {label}"),
+            )
+            .map(|s| (s, n)),
             None => {
                 ctx.push(
-                    Finding::error(
-                        "R35",
-                        format!("an entry of {what} has no `name`"),
-                        "add `\"name\": \"KEY\"`",
-                    )
-                    .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
+                    Rule::R35
+                        .error(
+                            format!("an entry of {what} has no `name`"),
+                            "add `\"name\": \"KEY\"`",
+                        )
+                        .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
                 );
                 None
             }
@@ -81,39 +86,39 @@ pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
                     Value::Bool(b) => format!("quote it: `\"{b}\"`"),
                     _ => "write the value as a string".to_owned(),
                 };
-                ctx.push(Finding::error("R35", format!("environment variable{key} of {label} has {} value `{}`; values must be strings", v.type_name(), util::show(v)), fix).at(v));
+                ctx.push(Rule::R35.error(format!("environment variable{key} of {label} has {} value `{}`; values must be strings", v.type_name(), shape::show(v)), fix).at(v));
             }
             None => {
                 let key = name.map_or(String::new(), |(n, _)| format!(" `{n}`"));
                 ctx.push(
-                    Finding::error(
-                        "R35",
-                        format!("environment variable{key} of {label} has no `value`"),
-                        "add `\"value\": \"…\"` (use `\"\"` for an empty value)",
-                    )
-                    .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
+                    Rule::R35
+                        .error(
+                            format!("environment variable{key} of {label} has no `value`"),
+                            "add `\"value\": \"…\"` (use `\"\"` for an empty value)",
+                        )
+                        .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
                 );
             }
         }
         if let Some((n, node)) = name {
             if let Some((_, first)) = seen.iter().find(|(s, _)| *s == n) {
                 ctx.push(
-                    Finding::warning(
-                        "R35",
-                        format!(
-                            "environment variable `{}` is set more than once in {label}",
-                            util::truncate(n, 60)
-                        ),
-                        "keep one entry; which one wins is not documented",
-                    )
-                    .at(node)
-                    .label(first.span.clone(), "first set here"),
+                    Rule::R35
+                        .warning(
+                            format!(
+                                "environment variable `{}` is set more than once in {label}",
+                                shape::truncate(n, 60)
+                            ),
+                            "keep one entry; which one wins is not documented",
+                        )
+                        .at(node)
+                        .label(first.span.clone(), "first set here"),
                 );
             } else {
                 seen.push((n, node));
                 if !is_portable_env_name(n) {
                     ctx.push(
-                        Finding::warning("R35", format!("environment variable name `{}` of {label} is not a portable shell name", util::truncate(n, 60)), "use letters, digits and `_`, not starting with a digit")
+                        Rule::R35.warning(format!("environment variable name `{}` of {label} is not a portable shell name", shape::truncate(n, 60)), "use letters, digits and `_`, not starting with a digit")
                             .at(node),
                     );
                 }
@@ -130,7 +135,7 @@ fn is_portable_env_name(s: &str) -> bool {
 }
 
 /// `[{name, valueFrom}]` (R36 secrets, R43 secretOptions).
-pub(super) fn name_value_from(node: &Node, code: &'static str, what: &str, ctx: &mut Ctx<'_>) {
+pub(super) fn name_value_from(node: &Node, code: Rule, what: &str, ctx: &mut Ctx<'_>) {
     let Some(items) = want_seq(
         ctx,
         code,
@@ -144,7 +149,7 @@ pub(super) fn name_value_from(node: &Node, code: &'static str, what: &str, ctx: 
         if want_map(ctx, code, item, &format!("an entry of {what}")).is_none() {
             continue;
         }
-        util::unknown_keys_in(
+        shape::unknown_keys_in(
             ctx,
             code,
             item,
@@ -156,11 +161,11 @@ pub(super) fn name_value_from(node: &Node, code: &'static str, what: &str, ctx: 
                 Some(v) => {
                     if let Some(s) = want_str(ctx, code, v, &format!("`{key}` in {what}"))
                         && s.is_empty() {
-                            ctx.push(Finding::error(code, format!("`{key}` in {what} is empty"), "give a non-empty value").at(v));
+                            ctx.push(code.error(format!("`{key}` in {what} is empty"), "give a non-empty value").at(v));
                         }
                 }
                 None => ctx.push(
-                    Finding::error(code, format!("an entry of {what} has no `{key}`"), "both `name` and `valueFrom` (a Secrets Manager or SSM parameter ARN) are required")
+                    code.error(format!("an entry of {what} has no `{key}`"), "both `name` and `valueFrom` (a Secrets Manager or SSM parameter ARN) are required")
                         .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
                 ),
             }
@@ -173,26 +178,26 @@ pub(super) fn environment_files(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
     let what = format!("`environmentFiles` of {label}");
     let Some(items) = node.items() else {
         ctx.push(
-            Finding::warning(
-                "R48",
-                format!(
-                    "{what} must be an array of `{{\"value\", \"type\"}}` objects, found {}",
-                    node.type_name()
-                ),
-                "write `[{\"value\": \"arn:aws:s3:::bucket/app.env\", \"type\": \"s3\"}]`",
-            )
-            .at(node),
+            Rule::R48
+                .warning(
+                    format!(
+                        "{what} must be an array of `{{\"value\", \"type\"}}` objects, found {}",
+                        node.type_name()
+                    ),
+                    "write `[{\"value\": \"arn:aws:s3:::bucket/app.env\", \"type\": \"s3\"}]`",
+                )
+                .at(node),
         );
         return;
     };
     if items.len() > 10 {
         ctx.push(
-            Finding::warning(
-                "R48",
-                format!("{what} lists {} files; ECS allows at most 10", items.len()),
-                "merge the files",
-            )
-            .at(node),
+            Rule::R48
+                .warning(
+                    format!("{what} lists {} files; ECS allows at most 10", items.len()),
+                    "merge the files",
+                )
+                .at(node),
         );
     }
     for item in items {
@@ -202,7 +207,7 @@ pub(super) fn environment_files(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
             .is_some_and(|v| v.starts_with("arn:") && v.contains(":s3:::") && v.ends_with(".env"))
             && ty == Some("s3");
         if !ok {
-            ctx.push(Finding::warning("R48", format!("an entry of {what} is not `{{\"value\": \"<S3 object ARN ending in .env>\", \"type\": \"s3\"}}`"), "point `value` at an S3 object ARN ending in `.env` and set `\"type\": \"s3\"`").at(item));
+            ctx.push(Rule::R48.warning(format!("an entry of {what} is not `{{\"value\": \"<S3 object ARN ending in .env>\", \"type\": \"s3\"}}`"), "point `value` at an S3 object ARN ending in `.env` and set `\"type\": \"s3\"`").at(item));
         }
     }
 }

@@ -4,10 +4,10 @@
 //! Cross-references (links, dependsOn targets, volumes) are in
 //! [`super::v2`] and [`super::volumes`].
 
-use super::util::{self, want_bool, want_int, want_map, want_seq, want_str};
-use crate::diag::Finding;
 use crate::syntax::{Node, Value};
 use crate::validate::Ctx;
+use crate::validate::Rule;
+use crate::validate::shape::{self, want_bool, want_int, want_map, want_seq, want_str};
 
 /// Runs every field check of one container.
 pub(super) fn check(c: &Node, label: &str, ctx: &mut Ctx<'_>) {
@@ -19,7 +19,7 @@ pub(super) fn check(c: &Node, label: &str, ctx: &mut Ctx<'_>) {
         super::env::environment(e, label, ctx);
     }
     if let Some(s) = c.get("secrets") {
-        super::env::name_value_from(s, "R36", &at("secrets"), ctx);
+        super::env::name_value_from(s, Rule::R36, &at("secrets"), ctx);
     }
     for key in [
         "command",
@@ -39,7 +39,7 @@ pub(super) fn check(c: &Node, label: &str, ctx: &mut Ctx<'_>) {
                 && !is_search_domain(s)
             {
                 ctx.push(
-                        Finding::error("R38", format!("search domain `{}` of {label} is not a valid domain name", util::truncate(s, 80)), "use letters, digits, `-` and `.`, up to 254 characters, ending in a letter or digit")
+                        Rule::R38.error(format!("search domain `{}` of {label} is not a valid domain name", shape::truncate(s, 80)), "use letters, digits, `-` and `.`, up to 254 characters, ending in a letter or digit")
                             .at(d),
                     );
             }
@@ -50,7 +50,7 @@ pub(super) fn check(c: &Node, label: &str, ctx: &mut Ctx<'_>) {
     }
     for key in ["hostname", "workingDirectory"] {
         if let Some(n) = c.get(key) {
-            want_str(ctx, "R40", n, &at(key));
+            want_str(ctx, Rule::R40, n, &at(key));
         }
     }
     if let Some(u) = c.get("user") {
@@ -64,11 +64,11 @@ pub(super) fn check(c: &Node, label: &str, ctx: &mut Ctx<'_>) {
         "pseudoTerminal",
     ] {
         if let Some(n) = c.get(key) {
-            want_bool(ctx, "R41", n, &at(key));
+            want_bool(ctx, Rule::R41, n, &at(key));
         }
     }
     if let Some(l) = c.get("dockerLabels") {
-        string_map(l, "R42", &at("dockerLabels"), ctx);
+        string_map(l, Rule::R42, &at("dockerLabels"), ctx);
     }
     if let Some(l) = c.get("logConfiguration") {
         super::runtime::log_configuration(l, label, ctx);
@@ -84,19 +84,19 @@ pub(super) fn check(c: &Node, label: &str, ctx: &mut Ctx<'_>) {
     }
     for key in ["startTimeout", "stopTimeout"] {
         if let Some(n) = c.get(key)
-            && let Some(v) = want_int(ctx, "R47", n, &at(key))
+            && let Some(v) = want_int(ctx, Rule::R47, n, &at(key))
             && v <= 0
         {
             ctx.push(
-                Finding::error(
-                    "R47",
-                    format!(
-                        "{} is {v}; it must be a positive number of seconds",
-                        at(key)
-                    ),
-                    "use a value of at least 1",
-                )
-                .at(n),
+                Rule::R47
+                    .error(
+                        format!(
+                            "{} is {v}; it must be a positive number of seconds",
+                            at(key)
+                        ),
+                        "use a value of at least 1",
+                    )
+                    .at(n),
             );
         }
     }
@@ -104,21 +104,21 @@ pub(super) fn check(c: &Node, label: &str, ctx: &mut Ctx<'_>) {
         super::env::environment_files(f, label, ctx);
     }
     if let Some(r) = c.get("repositoryCredentials")
-        && want_map(ctx, "R19", r, &at("repositoryCredentials")).is_some()
+        && want_map(ctx, Rule::R19, r, &at("repositoryCredentials")).is_some()
     {
-        util::unknown_keys_in(
+        shape::unknown_keys_in(
             ctx,
-            "R19",
+            Rule::R19,
             r,
             &at("repositoryCredentials"),
             &["credentialsParameter"],
         );
         match r.get("credentialsParameter") {
                 Some(p) => {
-                    want_str(ctx, "R19", p, "`repositoryCredentials.credentialsParameter`");
+                    want_str(ctx, Rule::R19, p, "`repositoryCredentials.credentialsParameter`");
                 }
                 None => ctx.push(
-                    Finding::error("R19", format!("{} has no `credentialsParameter`", at("repositoryCredentials")), "set it to the ARN of the Secrets Manager secret holding the registry credentials")
+                    Rule::R19.error(format!("{} has no `credentialsParameter`", at("repositoryCredentials")), "set it to the ARN of the Secrets Manager secret holding the registry credentials")
                         .at(r),
                 ),
             }
@@ -133,7 +133,7 @@ fn string_list(node: &Node, key: &str, label: &str, ctx: &mut Ctx<'_>) {
         Value::Seq(items) => {
             for i in items {
                 if i.as_str().is_none() {
-                    util::wrong_type(ctx, "R37", i, &format!("an item of {what}"), "a string");
+                    shape::wrong_type(ctx, Rule::R37, i, &format!("an item of {what}"), "a string");
                 }
             }
         }
@@ -154,18 +154,18 @@ fn string_list(node: &Node, key: &str, label: &str, ctx: &mut Ctx<'_>) {
                     }
                 )
             } else {
-                format!("write `[\"{}\"]`", util::truncate(s, 40))
+                format!("write `[\"{}\"]`", shape::truncate(s, 40))
             };
             ctx.push(
-                Finding::error(
-                    "R37",
-                    format!("{what} must be an array of strings, found a string"),
-                    help,
-                )
-                .at(node),
+                Rule::R37
+                    .error(
+                        format!("{what} must be an array of strings, found a string"),
+                        help,
+                    )
+                    .at(node),
             );
         }
-        _ => util::wrong_type(ctx, "R37", node, &what, "an array of strings"),
+        _ => shape::wrong_type(ctx, Rule::R37, node, &what, "an array of strings"),
     }
 }
 
@@ -184,7 +184,7 @@ fn extra_hosts(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
     let what = format!("`extraHosts` of {label}");
     let Some(items) = want_seq(
         ctx,
-        "R39",
+        Rule::R39,
         node,
         &what,
         "an array of `{\"hostname\", \"ipAddress\"}` objects",
@@ -192,12 +192,12 @@ fn extra_hosts(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
         return;
     };
     for item in items {
-        if want_map(ctx, "R39", item, &format!("an entry of {what}")).is_none() {
+        if want_map(ctx, Rule::R39, item, &format!("an entry of {what}")).is_none() {
             continue;
         }
-        util::unknown_keys_in(
+        shape::unknown_keys_in(
             ctx,
-            "R39",
+            Rule::R39,
             item,
             &format!("an entry of {what}"),
             &["hostname", "ipAddress"],
@@ -205,15 +205,15 @@ fn extra_hosts(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
         for key in ["hostname", "ipAddress"] {
             match item.get(key) {
                 Some(v) => {
-                    want_str(ctx, "R39", v, &format!("`{key}` in {what}"));
+                    want_str(ctx, Rule::R39, v, &format!("`{key}` in {what}"));
                 }
                 None => ctx.push(
-                    Finding::error(
-                        "R39",
-                        format!("an entry of {what} has no `{key}`"),
-                        "both `hostname` and `ipAddress` are required",
-                    )
-                    .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
+                    Rule::R39
+                        .error(
+                            format!("an entry of {what} has no `{key}`"),
+                            "both `hostname` and `ipAddress` are required",
+                        )
+                        .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
                 ),
             }
         }
@@ -222,7 +222,7 @@ fn extra_hosts(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
 
 /// R40: `user` is `name`, `uid`, or either with `:group`/`:gid`.
 fn user(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
-    let Some(s) = want_str(ctx, "R40", node, &format!("`user` of {label}")) else {
+    let Some(s) = want_str(ctx, Rule::R40, node, &format!("`user` of {label}")) else {
         return;
     };
     let part_ok = |p: &str| {
@@ -236,21 +236,21 @@ fn user(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
     };
     if !ok {
         ctx.push(
-            Finding::error(
-                "R40",
-                format!(
-                    "`user` `{}` of {label} is not `user`, `uid`, `user:group` or `uid:gid`",
-                    util::truncate(s, 60)
-                ),
-                "write e.g. `\"1000:1000\"` or `\"app\"`",
-            )
-            .at(node),
+            Rule::R40
+                .error(
+                    format!(
+                        "`user` `{}` of {label} is not `user`, `uid`, `user:group` or `uid:gid`",
+                        shape::truncate(s, 60)
+                    ),
+                    "write e.g. `\"1000:1000\"` or `\"app\"`",
+                )
+                .at(node),
         );
     }
 }
 
 /// An object whose values are all strings (R42, R43 options).
-pub(super) fn string_map(node: &Node, code: &'static str, what: &str, ctx: &mut Ctx<'_>) {
+pub(super) fn string_map(node: &Node, code: Rule, what: &str, ctx: &mut Ctx<'_>) {
     let Some(entries) = want_map(ctx, code, node, what) else {
         return;
     };
@@ -262,13 +262,12 @@ pub(super) fn string_map(node: &Node, code: &'static str, what: &str, ctx: &mut 
                 _ => "write the value as a string".to_owned(),
             };
             ctx.push(
-                Finding::error(
-                    code,
+                code.error(
                     format!(
                         "`{}` in {what} is {} `{}`; values must be strings",
-                        util::truncate(&e.key, 60),
+                        shape::truncate(&e.key, 60),
                         e.value.type_name(),
-                        util::show(&e.value)
+                        shape::show(&e.value)
                     ),
                     fix,
                 )

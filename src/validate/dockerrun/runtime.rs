@@ -1,9 +1,9 @@
 //! Logging, ulimits, health checks and dependency shapes of a v2 container (R43–R46).
 
-use super::util::{self, want_int, want_int_in, want_map, want_seq, want_str};
-use crate::diag::Finding;
 use crate::syntax::Node;
 use crate::validate::Ctx;
+use crate::validate::Rule;
+use crate::validate::shape::{self, want_int, want_int_in, want_map, want_seq, want_str};
 
 /// R43: `logConfiguration`.
 pub(super) fn log_configuration(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
@@ -18,43 +18,43 @@ pub(super) fn log_configuration(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
         "awsfirelens",
     ];
     let what = format!("`logConfiguration` of {label}");
-    if want_map(ctx, "R43", node, &what).is_none() {
+    if want_map(ctx, Rule::R43, node, &what).is_none() {
         return;
     }
-    util::unknown_keys_in(
+    shape::unknown_keys_in(
         ctx,
-        "R43",
+        Rule::R43,
         node,
         &what,
         &["logDriver", "options", "secretOptions"],
     );
     let driver = match node.get("logDriver") {
-        Some(d) => want_str(ctx, "R43", d, &format!("`logDriver` of {label}")).and_then(|s| {
+        Some(d) => want_str(ctx, Rule::R43, d, &format!("`logDriver` of {label}")).and_then(|s| {
             if DRIVERS.contains(&s) {
                 Some(s)
             } else {
                 ctx.push(
-                    Finding::error(
-                        "R43",
-                        format!(
-                            "`logDriver` `{}` of {label} is not supported by ECS",
-                            util::truncate(s, 40)
-                        ),
-                        format!("use one of {}", util::list(DRIVERS)),
-                    )
-                    .at(d),
+                    Rule::R43
+                        .error(
+                            format!(
+                                "`logDriver` `{}` of {label} is not supported by ECS",
+                                shape::truncate(s, 40)
+                            ),
+                            format!("use one of {}", shape::list(DRIVERS)),
+                        )
+                        .at(d),
                 );
                 None
             }
         }),
         None => {
             ctx.push(
-                Finding::error(
-                    "R43",
-                    format!("{what} has no `logDriver`"),
-                    "add `\"logDriver\": \"awslogs\"` (or another supported driver)",
-                )
-                .at_span(node.span.start..node.span.start + 1, node.pointer.clone()),
+                Rule::R43
+                    .error(
+                        format!("{what} has no `logDriver`"),
+                        "add `\"logDriver\": \"awslogs\"` (or another supported driver)",
+                    )
+                    .at_span(node.span.start..node.span.start + 1, node.pointer.clone()),
             );
             None
         }
@@ -62,7 +62,7 @@ pub(super) fn log_configuration(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
     if let Some(o) = node.get("options") {
         super::fields::string_map(
             o,
-            "R43",
+            Rule::R43,
             &format!("`logConfiguration.options` of {label}"),
             ctx,
         );
@@ -70,7 +70,7 @@ pub(super) fn log_configuration(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
     if let Some(s) = node.get("secretOptions") {
         super::env::name_value_from(
             s,
-            "R43",
+            Rule::R43,
             &format!("`logConfiguration.secretOptions` of {label}"),
             ctx,
         );
@@ -84,21 +84,21 @@ pub(super) fn log_configuration(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
                 .collect();
             if !missing.is_empty() {
                 ctx.push(
-                    Finding::warning(
-                        "R43",
-                        format!(
-                            "the `awslogs` driver of {label} has no {} option",
-                            util::list(&missing)
-                        ),
-                        "set `awslogs-group` and `awslogs-region` in `options`",
-                    )
-                    .at(node.get("logDriver").unwrap_or(node)),
+                    Rule::R43
+                        .warning(
+                            format!(
+                                "the `awslogs` driver of {label} has no {} option",
+                                shape::list(&missing)
+                            ),
+                            "set `awslogs-group` and `awslogs-region` in `options`",
+                        )
+                        .at(node.get("logDriver").unwrap_or(node)),
                 );
             }
         }
         if d != "json-file" {
             ctx.push(
-                Finding::warning("R43", format!("{label} logs through `{d}`, so EB's log bundles and `awseb-logs-*` volumes will not see its output"), "keep `json-file` (the default) if you rely on `eb logs`")
+                Rule::R43.warning(format!("{label} logs through `{d}`, so EB's log bundles and `awseb-logs-*` volumes will not see its output"), "keep `json-file` (the default) if you rely on `eb logs`")
                     .at(node.get("logDriver").unwrap_or(node)),
             );
         }
@@ -127,7 +127,7 @@ pub(super) fn ulimits(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
     let what = format!("`ulimits` of {label}");
     let Some(items) = want_seq(
         ctx,
-        "R44",
+        Rule::R44,
         node,
         &what,
         "an array of `{\"name\", \"softLimit\", \"hardLimit\"}` objects",
@@ -135,12 +135,12 @@ pub(super) fn ulimits(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
         return;
     };
     for item in items {
-        if want_map(ctx, "R44", item, &format!("an entry of {what}")).is_none() {
+        if want_map(ctx, Rule::R44, item, &format!("an entry of {what}")).is_none() {
             continue;
         }
-        util::unknown_keys_in(
+        shape::unknown_keys_in(
             ctx,
-            "R44",
+            Rule::R44,
             item,
             &format!("an entry of {what}"),
             &["name", "softLimit", "hardLimit"],
@@ -148,47 +148,47 @@ pub(super) fn ulimits(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
         for key in ["name", "softLimit", "hardLimit"] {
             if item.get(key).is_none() {
                 ctx.push(
-                    Finding::error(
-                        "R44",
-                        format!("an entry of {what} has no `{key}`"),
-                        "`name`, `softLimit` and `hardLimit` are all required",
-                    )
-                    .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
+                    Rule::R44
+                        .error(
+                            format!("an entry of {what} has no `{key}`"),
+                            "`name`, `softLimit` and `hardLimit` are all required",
+                        )
+                        .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
                 );
             }
         }
         if let Some(n) = item.get("name")
-            && let Some(s) = want_str(ctx, "R44", n, &format!("a ulimit `name` of {label}"))
+            && let Some(s) = want_str(ctx, Rule::R44, n, &format!("a ulimit `name` of {label}"))
             && !NAMES.contains(&s)
         {
             ctx.push(
-                Finding::error(
-                    "R44",
-                    format!(
-                        "ulimit `{}` of {label} is not a ulimit ECS knows",
-                        util::truncate(s, 40)
-                    ),
-                    format!("use one of {}", util::list(NAMES)),
-                )
-                .at(n),
+                Rule::R44
+                    .error(
+                        format!(
+                            "ulimit `{}` of {label} is not a ulimit ECS knows",
+                            shape::truncate(s, 40)
+                        ),
+                        format!("use one of {}", shape::list(NAMES)),
+                    )
+                    .at(n),
             );
         }
         let soft = item
             .get("softLimit")
-            .and_then(|v| want_int(ctx, "R44", v, &format!("`softLimit` of {label}")));
+            .and_then(|v| want_int(ctx, Rule::R44, v, &format!("`softLimit` of {label}")));
         let hard = item
             .get("hardLimit")
-            .and_then(|v| want_int(ctx, "R44", v, &format!("`hardLimit` of {label}")));
+            .and_then(|v| want_int(ctx, Rule::R44, v, &format!("`hardLimit` of {label}")));
         if let (Some(s), Some(h), Some(sn)) = (soft, hard, item.get("softLimit"))
             && s > h
         {
             ctx.push(
-                Finding::warning(
-                    "R44",
-                    format!("`softLimit` {s} of {label} is above its `hardLimit` {h}"),
-                    "the soft limit cannot exceed the hard limit; lower it",
-                )
-                .at(sn),
+                Rule::R44
+                    .warning(
+                        format!("`softLimit` {s} of {label} is above its `hardLimit` {h}"),
+                        "the soft limit cannot exceed the hard limit; lower it",
+                    )
+                    .at(sn),
             );
         }
     }
@@ -197,38 +197,38 @@ pub(super) fn ulimits(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
 /// R45: `healthCheck`.
 pub(super) fn health_check(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
     let what = format!("`healthCheck` of {label}");
-    if want_map(ctx, "R45", node, &what).is_none() {
+    if want_map(ctx, Rule::R45, node, &what).is_none() {
         return;
     }
-    util::unknown_keys_in(
+    shape::unknown_keys_in(
         ctx,
-        "R45",
+        Rule::R45,
         node,
         &what,
         &["command", "interval", "timeout", "retries", "startPeriod"],
     );
     match node.get("command") {
         None => ctx.push(
-            Finding::error(
-                "R45",
-                format!("{what} has no `command`"),
-                "add `\"command\": [\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"]`",
-            )
-            .at_span(node.span.start..node.span.start + 1, node.pointer.clone()),
+            Rule::R45
+                .error(
+                    format!("{what} has no `command`"),
+                    "add `\"command\": [\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"]`",
+                )
+                .at_span(node.span.start..node.span.start + 1, node.pointer.clone()),
         ),
         Some(c) => match c.items() {
             Some(items) => {
                 let first = items.first().and_then(Node::as_str);
                 if !matches!(first, Some("CMD" | "CMD-SHELL")) {
-                    ctx.push(Finding::error("R45", format!("the health check command of {label} must start with `CMD` or `CMD-SHELL`"), "write `[\"CMD-SHELL\", \"your check\"]` or `[\"CMD\", \"program\", \"arg\"]`").at(items.first().unwrap_or(c)));
+                    ctx.push(Rule::R45.error(format!("the health check command of {label} must start with `CMD` or `CMD-SHELL`"), "write `[\"CMD-SHELL\", \"your check\"]` or `[\"CMD\", \"program\", \"arg\"]`").at(items.first().unwrap_or(c)));
                 }
                 for i in items.iter().filter(|i| i.as_str().is_none()) {
-                    util::wrong_type(ctx, "R45", i, "a health check argument", "a string");
+                    shape::wrong_type(ctx, Rule::R45, i, "a health check argument", "a string");
                 }
             }
-            None => util::wrong_type(
+            None => shape::wrong_type(
                 ctx,
-                "R45",
+                Rule::R45,
                 c,
                 &format!("the health check `command` of {label}"),
                 "an array starting with `CMD` or `CMD-SHELL`",
@@ -244,7 +244,7 @@ pub(super) fn health_check(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
         if let Some(v) = node.get(key) {
             want_int_in(
                 ctx,
-                "R45",
+                Rule::R45,
                 v,
                 &format!("health check `{key}` of {label}"),
                 lo,
@@ -260,7 +260,7 @@ pub(super) fn depends_on_shape(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
     let what = format!("`dependsOn` of {label}");
     let Some(items) = want_seq(
         ctx,
-        "R46",
+        Rule::R46,
         node,
         &what,
         "an array of `{\"containerName\", \"condition\"}` objects",
@@ -268,12 +268,12 @@ pub(super) fn depends_on_shape(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
         return;
     };
     for item in items {
-        if want_map(ctx, "R46", item, &format!("an entry of {what}")).is_none() {
+        if want_map(ctx, Rule::R46, item, &format!("an entry of {what}")).is_none() {
             continue;
         }
-        util::unknown_keys_in(
+        shape::unknown_keys_in(
             ctx,
-            "R46",
+            Rule::R46,
             item,
             &format!("an entry of {what}"),
             &["containerName", "condition"],
@@ -281,28 +281,28 @@ pub(super) fn depends_on_shape(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
         for key in ["containerName", "condition"] {
             match item.get(key) {
                 None => ctx.push(
-                    Finding::error(
-                        "R46",
-                        format!("an entry of {what} has no `{key}`"),
-                        "both `containerName` and `condition` are required",
-                    )
-                    .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
+                    Rule::R46
+                        .error(
+                            format!("an entry of {what} has no `{key}`"),
+                            "both `containerName` and `condition` are required",
+                        )
+                        .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
                 ),
                 Some(v) => {
-                    if let Some(s) = want_str(ctx, "R46", v, &format!("`{key}` in {what}"))
+                    if let Some(s) = want_str(ctx, Rule::R46, v, &format!("`{key}` in {what}"))
                         && key == "condition"
                         && !CONDITIONS.contains(&s)
                     {
                         ctx.push(
-                            Finding::error(
-                                "R46",
-                                format!(
-                                    "dependency condition `{}` of {label} is not valid",
-                                    util::truncate(s, 40)
-                                ),
-                                format!("use one of {}", util::list(CONDITIONS)),
-                            )
-                            .at(v),
+                            Rule::R46
+                                .error(
+                                    format!(
+                                        "dependency condition `{}` of {label} is not valid",
+                                        shape::truncate(s, 40)
+                                    ),
+                                    format!("use one of {}", shape::list(CONDITIONS)),
+                                )
+                                .at(v),
                         );
                     }
                 }

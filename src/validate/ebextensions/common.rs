@@ -2,6 +2,7 @@
 
 use crate::diag::Finding;
 use crate::syntax::{Node, Style, Value};
+use crate::validate::Rule;
 
 /// Node types a rule can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,19 +24,12 @@ impl Want {
 }
 
 /// A type error on `node` unless it is `want`: `<what> must be a mapping, found a string`.
-pub fn expect(
-    code: &'static str,
-    node: &Node,
-    want: Want,
-    what: &str,
-    help: &str,
-) -> Option<Finding> {
+pub fn expect(code: Rule, node: &Node, want: Want, what: &str, help: &str) -> Option<Finding> {
     if want.matches(node) {
         return None;
     }
     Some(
-        Finding::error(
-            code,
+        code.error(
             format!("{what} must be {}, found {}", want.name(), type_desc(node)),
             help,
         )
