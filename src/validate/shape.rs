@@ -15,7 +15,6 @@
 //! The wording is that of the Dockerrun rules (`… must be an object, found
 //! an array `[…]``); `.ebextensions` checks, whose messages describe values
 //! differently, use [`section`] and [`unknown_key`].
-#![allow(dead_code)] // TEMP: used by the next commits
 
 use super::{Ctx, Rule, unknown_key_severity};
 use crate::diag::{Finding, Severity};

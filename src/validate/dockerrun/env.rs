@@ -1,9 +1,9 @@
 //! Environment, secrets and environment files of a v2 container (R35, R36, R43 secretOptions, R48).
 
-use crate::syntax::{Node, Value};
+use crate::syntax::Node;
 use crate::validate::Ctx;
 use crate::validate::Rule;
-use crate::validate::shape::{self, want_map, want_seq, want_str};
+use crate::validate::shape::{self, Table, for_each_object, want_seq};
 
 /// R35: `environment` is an array of `{"name", "value"}` with string values.
 pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
@@ -50,55 +50,26 @@ pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
             );
             continue;
         }
-        shape::unknown_keys_in(
-            ctx,
-            Rule::R35,
-            item,
-            &format!("an entry of {what}"),
-            &["name", "value"],
-        );
-        let name = match item.get("name") {
-            Some(n) => want_str(
-                ctx,
-                Rule::R35,
-                n,
-                &format!("an environment `name` of {label}"),
-            )
-            .map(|s| (s, n)),
-            None => {
-                ctx.push(
-                    Rule::R35
-                        .error(
-                            format!("an entry of {what} has no `name`"),
-                            "add `\"name\": \"KEY\"`",
-                        )
-                        .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
-                );
-                None
-            }
+        let place = format!("an entry of {what}");
+        let Some(mut t) = Table::object(ctx, Rule::R35, item, place, &["name", "value"]) else {
+            continue;
         };
-        match item.get("value") {
-            Some(v) if v.as_str().is_some() => {}
-            Some(v) => {
-                let key = name.map_or(String::new(), |(n, _)| format!(" `{n}`"));
-                let fix = match &v.value {
-                    Value::Number(n) => format!("quote it: `\"{}\"`", n.raw),
-                    Value::Bool(b) => format!("quote it: `\"{b}\"`"),
-                    _ => "write the value as a string".to_owned(),
-                };
-                ctx.push(Rule::R35.error(format!("environment variable{key} of {label} has {} value `{}`; values must be strings", v.type_name(), shape::show(v)), fix).at(v));
-            }
-            None => {
-                let key = name.map_or(String::new(), |(n, _)| format!(" `{n}`"));
-                ctx.push(
-                    Rule::R35
-                        .error(
-                            format!("environment variable{key} of {label} has no `value`"),
-                            "add `\"value\": \"…\"` (use `\"\"` for an empty value)",
-                        )
-                        .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
-                );
-            }
+        let name = t
+            .require("name", "add `\"name\": \"KEY\"`")
+            .and_then(|_| t.str("name", &format!("an environment `name` of {label}")))
+            .map(|(n, s)| (s, n));
+        let key = name.map_or(String::new(), |(n, _)| format!(" `{n}`"));
+        let help = "add `\"value\": \"…\"` (use `\"\"` for an empty value)";
+        if t.get("value").is_none() {
+            let message = format!("environment variable{key} of {label} has no `value`");
+            t.push(Rule::R35.error(message, help).at_start(item));
+        } else if let Some(v) = t.get("value").filter(|v| v.as_str().is_none()) {
+            let message = format!(
+                "environment variable{key} of {label} has {} value `{}`; values must be strings",
+                v.type_name(),
+                shape::show(v)
+            );
+            t.push(Rule::R35.error(message, shape::quote_fix(v)).at(v));
         }
         if let Some((n, node)) = name {
             if let Some((_, first)) = seen.iter().find(|(s, _)| *s == n) {
@@ -135,42 +106,30 @@ fn is_portable_env_name(s: &str) -> bool {
 }
 
 /// `[{name, valueFrom}]` (R36 secrets, R43 secretOptions).
-pub(super) fn name_value_from(node: &Node, code: Rule, what: &str, ctx: &mut Ctx<'_>) {
-    let Some(items) = want_seq(
+pub(super) fn name_value_from(node: &Node, rule: Rule, what: &str, ctx: &mut Ctx<'_>) {
+    const KEYS: &[&str] = &["name", "valueFrom"];
+    let expected = "an array of `{\"name\", \"valueFrom\"}` objects";
+    let items = want_seq(ctx, rule, node, what, expected).unwrap_or_default();
+    for_each_object(
         ctx,
-        code,
-        node,
-        what,
-        "an array of `{\"name\", \"valueFrom\"}` objects",
-    ) else {
-        return;
-    };
-    for item in items {
-        if want_map(ctx, code, item, &format!("an entry of {what}")).is_none() {
-            continue;
-        }
-        shape::unknown_keys_in(
-            ctx,
-            code,
-            item,
-            &format!("an entry of {what}"),
-            &["name", "valueFrom"],
-        );
-        for key in ["name", "valueFrom"] {
-            match item.get(key) {
-                Some(v) => {
-                    if let Some(s) = want_str(ctx, code, v, &format!("`{key}` in {what}"))
-                        && s.is_empty() {
-                            ctx.push(code.error(format!("`{key}` in {what} is empty"), "give a non-empty value").at(v));
-                        }
+        rule,
+        items,
+        &format!("an entry of {what}"),
+        KEYS,
+        |t| {
+            for key in KEYS {
+                let help = "both `name` and `valueFrom` (a Secrets Manager or SSM parameter ARN) are required";
+                t.require(key, help);
+                if let Some((v, "")) = t.str(key, &format!("`{key}` in {what}")) {
+                    let f = rule.error(
+                        format!("`{key}` in {what} is empty"),
+                        "give a non-empty value",
+                    );
+                    t.push(f.at(v));
                 }
-                None => ctx.push(
-                    code.error(format!("an entry of {what} has no `{key}`"), "both `name` and `valueFrom` (a Secrets Manager or SSM parameter ARN) are required")
-                        .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
-                ),
             }
-        }
-    }
+        },
+    );
 }
 
 /// R48: `environmentFiles` (warning level: ECS-only feature on EB).

@@ -6,7 +6,7 @@ use crate::diag::Finding;
 use crate::syntax::{Node, Value};
 use crate::validate::Ctx;
 use crate::validate::Rule;
-use crate::validate::shape::{self, want_map, want_seq, want_str};
+use crate::validate::shape::{self, Table, for_each_object, want_map, want_seq, want_str};
 
 const V1_KEYS: &[&str] = &[
     "AWSEBDockerrunVersion",
@@ -97,19 +97,24 @@ pub(super) fn check_v1(root: &Node, ctx: &mut Ctx<'_>) {
 }
 
 /// `{bucket, key}` objects (v1 capitalised, v3 lowercase).
-fn auth(a: &Node, what: &str, keys: &[&'static str; 2], code: Rule, ctx: &mut Ctx<'_>) {
-    if want_map(ctx, code, a, &format!("`{what}`")).is_none() {
+fn auth(a: &Node, what: &str, keys: &'static [&'static str; 2], rule: Rule, ctx: &mut Ctx<'_>) {
+    let Some(mut t) = Table::object(ctx, rule, a, format!("`{what}`"), keys) else {
         return;
-    }
-    shape::unknown_keys_in(ctx, code, a, &format!("`{what}`"), keys);
+    };
     for key in keys {
-        match a.get(key) {
-            None => ctx.push(code.error(format!("`{what}` has no `{key}`"), format!("add `\"{key}\"`; `{}` and `{}` name the S3 object of the registry auth file", keys[0], keys[1])).at_span(a.span.start..a.span.start + 1, a.pointer.clone())),
-            Some(v) => {
-                if want_str(ctx, code, v, &format!("`{what}.{key}`")).is_some_and(|s| s.trim().is_empty()) {
-                    ctx.push(code.error(format!("`{what}.{key}` is empty"), "give the S3 location of the registry auth file").at(v));
-                }
-            }
+        let help = format!(
+            "add `\"{key}\"`; `{}` and `{}` name the S3 object of the registry auth file",
+            keys[0], keys[1]
+        );
+        t.require(key, &help);
+        if let Some((v, s)) = t.str(key, &format!("`{what}.{key}`"))
+            && s.trim().is_empty()
+        {
+            let f = rule.error(
+                format!("`{what}.{key}` is empty"),
+                "give the S3 location of the registry auth file",
+            );
+            t.push(f.at(v));
         }
     }
 }
@@ -178,27 +183,22 @@ fn ports(p: &Node, ctx: &mut Ctx<'_>) {
     if let Some(second) = items.get(1) {
         ctx.push(Rule::R57.warning(format!("`Ports` lists {} mappings; EB only uses the first one", items.len()), "keep one entry; expose other ports through the application or use a v2 / Compose bundle").at(second));
     }
-    for item in items {
-        if want_map(ctx, Rule::R57, item, "an entry of `Ports`").is_none() {
-            continue;
-        }
-        shape::unknown_keys_in(
-            ctx,
-            Rule::R57,
-            item,
-            "an entry of `Ports`",
-            &["ContainerPort", "HostPort"],
-        );
-        match item.get("ContainerPort") {
+    let keys = &["ContainerPort", "HostPort"];
+    for_each_object(ctx, Rule::R57, items, "an entry of `Ports`", keys, |t| {
+        match t.get("ContainerPort") {
             Some(cp) => {
-                port(cp, "`ContainerPort`", 1, ctx);
+                port(cp, "`ContainerPort`", 1, t.ctx);
             }
-            None => ctx.push(Rule::R57.error("an entry of `Ports` has no `ContainerPort`; EB fails with `The Dockerrun.aws.json file requires the ContainerPort field.`", "add `\"ContainerPort\": \"8080\"`").at_span(item.span.start..item.span.start + 1, item.pointer.clone())),
+            None => {
+                let message = "an entry of `Ports` has no `ContainerPort`; EB fails with `The Dockerrun.aws.json file requires the ContainerPort field.`";
+                let f = Rule::R57.error(message, "add `\"ContainerPort\": \"8080\"`");
+                t.push(f.at_start(t.node));
+            }
         }
-        if let Some(hp) = item.get("HostPort") {
-            port(hp, "`HostPort`", 1, ctx);
+        if let Some(hp) = t.get("HostPort") {
+            port(hp, "`HostPort`", 1, t.ctx);
         }
-    }
+    });
 }
 
 fn v1_volumes(v: &Node, ctx: &mut Ctx<'_>) {
@@ -211,29 +211,22 @@ fn v1_volumes(v: &Node, ctx: &mut Ctx<'_>) {
     ) else {
         return;
     };
-    for item in items {
-        if want_map(ctx, Rule::R56, item, "an entry of `Volumes`").is_none() {
-            continue;
-        }
-        shape::unknown_keys_in(
-            ctx,
-            Rule::R56,
-            item,
-            "an entry of `Volumes`",
-            &["HostDirectory", "ContainerDirectory"],
-        );
-        for key in ["HostDirectory", "ContainerDirectory"] {
-            match item.get(key) {
-                None => ctx.push(Rule::R56.error(format!("an entry of `Volumes` has no `{key}`"), "v1 volumes are `{\"HostDirectory\": \"/host/path\", \"ContainerDirectory\": \"/path\"}`").at_span(item.span.start..item.span.start + 1, item.pointer.clone())),
-                Some(n) => {
-                    if let Some(s) = want_str(ctx, Rule::R56, n, &format!("`{key}`"))
-                        && !s.starts_with('/') {
-                            ctx.push(Rule::R56.error(format!("`{key}` `{}` is not an absolute path", shape::truncate(s, 80)), "use an absolute path").at(n));
-                        }
-                }
+    let keys = &["HostDirectory", "ContainerDirectory"];
+    for_each_object(ctx, Rule::R56, items, "an entry of `Volumes`", keys, |t| {
+        for key in keys {
+            let help = "v1 volumes are `{\"HostDirectory\": \"/host/path\", \"ContainerDirectory\": \"/path\"}`";
+            t.require(key, help);
+            if let Some((n, s)) = t.str(key, &format!("`{key}`"))
+                && !s.starts_with('/')
+            {
+                let message = format!(
+                    "`{key}` `{}` is not an absolute path",
+                    shape::truncate(s, 80)
+                );
+                t.push(Rule::R56.error(message, "use an absolute path").at(n));
             }
         }
-    }
+    });
 }
 
 /// R57 with the bundle known: without a `Dockerfile`, `Image.Name` and a

@@ -2,12 +2,13 @@
 //! (R23, R28–R30, R32, R34, R46, R54, R55, R52 references).
 
 use super::container::{self, Container};
-use super::{instance, volumes};
+use super::instance;
+use super::volumes::{self, LOGS_PREFIX};
 use crate::diag::Finding;
 use crate::syntax::Node;
 use crate::validate::Ctx;
 use crate::validate::Rule;
-use crate::validate::shape::{self, want_str};
+use crate::validate::shape::{self, Table, want_str};
 
 const TOP_KEYS: &[&str] = &[
     "AWSEBDockerrunVersion",
@@ -33,7 +34,7 @@ pub(super) fn check(root: &Node, ctx: &mut Ctx<'_>) {
     links(&containers, ctx);
     volumes_from(&containers, ctx);
     depends_on(&containers, ctx);
-    volumes::mount_refs(&containers, &declared, ctx);
+    mount_refs(&containers, &declared, ctx);
     instance::check_sums(&containers, ctx);
     web_port(&containers, ctx);
 }
@@ -99,41 +100,33 @@ fn authentication(root: &Node, ctx: &mut Ctx<'_>) {
     let Some(a) = root.get("authentication") else {
         return;
     };
-    if shape::want_map(ctx, Rule::R18, a, "`authentication`").is_none() {
+    let keys = &["bucket", "key"];
+    let Some(mut t) = Table::object(ctx, Rule::R18, a, "`authentication`", keys) else {
         return;
-    }
-    shape::unknown_keys_in(ctx, Rule::R18, a, "`authentication`", &["bucket", "key"]);
-    for key in ["bucket", "key"] {
-        let Some(v) = a.get(key) else {
-            let what = if key == "bucket" {
-                "the S3 bucket"
-            } else {
-                "the S3 key of the `.dockercfg` file"
-            };
-            ctx.push(
-                Rule::R18
-                    .error(
-                        format!("`authentication` has no `{key}`"),
-                        format!("add `\"{key}\"`: {what}"),
-                    )
-                    .at_span(a.span.start..a.span.start + 1, a.pointer.clone()),
-            );
-            continue;
+    };
+    for key in keys {
+        let what = if *key == "bucket" {
+            "the S3 bucket"
+        } else {
+            "the S3 key of the `.dockercfg` file"
         };
-        let Some(s) = want_str(ctx, Rule::R18, v, &format!("`authentication.{key}`")) else {
+        t.require(key, &format!("add `\"{key}\"`: {what}"));
+        let Some((v, s)) = t.str(key, &format!("`authentication.{key}`")) else {
             continue;
         };
         if s.trim().is_empty() {
-            ctx.push(
-                Rule::R18
-                    .error(
-                        format!("`authentication.{key}` is empty"),
-                        "give the S3 location of the registry auth file",
-                    )
-                    .at(v),
+            let f = Rule::R18.error(
+                format!("`authentication.{key}` is empty"),
+                "give the S3 location of the registry auth file",
             );
-        } else if key == "bucket" && !is_bucket_name(s) {
-            ctx.push(Rule::R18.error(format!("`authentication.bucket` `{}` is not a valid S3 bucket name", shape::truncate(s, 80)), "use the bare bucket name (3–63 lowercase letters, digits, `.` and `-`), not a URL or template").at(v));
+            t.push(f.at(v));
+        } else if *key == "bucket" && !is_bucket_name(s) {
+            let message = format!(
+                "`authentication.bucket` `{}` is not a valid S3 bucket name",
+                shape::truncate(s, 80)
+            );
+            let help = "use the bare bucket name (3–63 lowercase letters, digits, `.` and `-`), not a URL or template";
+            t.push(Rule::R18.error(message, help).at(v));
         }
     }
 }
@@ -553,4 +546,45 @@ fn web_port(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
         Rule::R34.warning("no container maps host port 80, where EB's load balancer forwards traffic by default", "map the web container to `\"hostPort\": 80`, or configure a listener (`aws:elbv2:listener:<port>`) for this port in `.ebextensions`")
             .at(hp),
     );
+}
+
+/// R52: every `sourceVolume` names a declared volume or `awseb-logs-<container>`.
+fn mount_refs(containers: &[Container<'_>], declared: &[(&str, &Node)], ctx: &mut Ctx<'_>) {
+    let names: Vec<&str> = containers.iter().filter_map(|c| c.name).collect();
+    for c in containers {
+        let Some(items) = c.node.get("mountPoints").and_then(Node::items) else {
+            continue;
+        };
+        for m in items {
+            let Some(sv) = m.get("sourceVolume") else {
+                continue;
+            };
+            let Some(s) = sv.as_str() else { continue };
+            if declared.iter().any(|(d, _)| *d == s) {
+                continue;
+            }
+            if let Some(target) = s.strip_prefix(LOGS_PREFIX) {
+                if names.contains(&target) {
+                    continue;
+                }
+                let help = match shape::suggest(target, &names, &[]) {
+                    Some(n) => format!(
+                        "EB adds `{LOGS_PREFIX}<container name>` volumes only; did you mean `{LOGS_PREFIX}{n}`?"
+                    ),
+                    None => format!(
+                        "EB adds `{LOGS_PREFIX}<container name>` volumes only; use the name of a container in this file"
+                    ),
+                };
+                ctx.push(Rule::R52.error(format!("mount point of {} uses `{}`, but there is no container `{}`; ECS fails with `Unknown volume '{}'`", c.label, shape::truncate(s, 60), shape::truncate(target, 60), shape::truncate(s, 60)), help).at(sv));
+                continue;
+            }
+            let known: Vec<&str> = declared.iter().map(|(d, _)| *d).collect();
+            let help = match shape::suggest(s, &known, &[]) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None if s.starts_with('/') => "`sourceVolume` is the name of an entry in `volumes`, not a host path; declare a volume with this `host.sourcePath`".to_owned(),
+                None => format!("declare it in `volumes` (`{{\"name\": \"{}\", \"host\": {{\"sourcePath\": \"/…\"}}}}`)", shape::truncate(s, 40)),
+            };
+            ctx.push(Rule::R52.error(format!("mount point of {} uses volume `{}`, which is not declared in `volumes`; ECS fails with `Unknown volume '{}'`", c.label, shape::truncate(s, 60), shape::truncate(s, 60)), help).at(sv));
+        }
+    }
 }

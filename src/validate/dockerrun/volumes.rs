@@ -1,10 +1,9 @@
 //! v2 volumes and their use (R49–R53, R55 shape).
 
-use super::container::Container;
 use crate::syntax::Node;
 use crate::validate::Ctx;
 use crate::validate::Rule;
-use crate::validate::shape::{self, want_bool, want_map, want_seq, want_str};
+use crate::validate::shape::{self, for_each_object, truncate, want_map, want_seq, want_str};
 
 /// The prefix of the log volumes EB adds per container.
 pub(super) const LOGS_PREFIX: &str = "awseb-logs-";
@@ -167,155 +166,64 @@ fn host(v: &Node, place: &str, ctx: &mut Ctx<'_>) {
 
 /// R52 shape and R55 shape for one container.
 pub(super) fn mount_points_shape(c: &Node, label: &str, ctx: &mut Ctx<'_>) {
+    const MOUNT_KEYS: &[&str] = &["sourceVolume", "containerPath", "readOnly"];
     if let Some(mp) = c.get("mountPoints") {
         let what = format!("`mountPoints` of {label}");
-        if let Some(items) = want_seq(
-            ctx,
-            Rule::R52,
-            mp,
-            &what,
-            "an array of `{\"sourceVolume\", \"containerPath\"}` objects",
-        ) {
-            let mut paths: Vec<(&str, &Node)> = Vec::new();
-            for m in items {
-                if want_map(ctx, Rule::R52, m, &format!("a mount point of {label}")).is_none() {
-                    continue;
-                }
-                shape::unknown_keys_in(
-                    ctx,
-                    Rule::R52,
-                    m,
-                    &format!("a mount point of {label}"),
-                    &["sourceVolume", "containerPath", "readOnly"],
-                );
-                for key in ["sourceVolume", "containerPath"] {
-                    if m.get(key).is_none() {
-                        ctx.push(
-                            Rule::R52
-                                .error(
-                                    format!("a mount point of {label} has no `{key}`"),
-                                    "both `sourceVolume` and `containerPath` are required",
-                                )
-                                .at_span(m.span.start..m.span.start + 1, m.pointer.clone()),
-                        );
-                    }
-                }
-                if let Some(sv) = m.get("sourceVolume") {
-                    want_str(ctx, Rule::R52, sv, &format!("`sourceVolume` of {label}"));
-                }
-                if let Some(cp) = m.get("containerPath")
-                    && let Some(p) =
-                        want_str(ctx, Rule::R52, cp, &format!("`containerPath` of {label}"))
+        let expected = "an array of `{\"sourceVolume\", \"containerPath\"}` objects";
+        let items = want_seq(ctx, Rule::R52, mp, &what, expected).unwrap_or_default();
+        let mut paths: Vec<(&str, &Node)> = Vec::new();
+        let place = format!("a mount point of {label}");
+        for_each_object(ctx, Rule::R52, items, &place, MOUNT_KEYS, |t| {
+            for key in ["sourceVolume", "containerPath"] {
+                t.require(key, "both `sourceVolume` and `containerPath` are required");
+            }
+            t.str("sourceVolume", &format!("`sourceVolume` of {label}"));
+            if let Some((cp, p)) = t.str("containerPath", &format!("`containerPath` of {label}")) {
+                if !p.starts_with('/') {
+                    let message = format!(
+                        "`containerPath` `{}` of {label} is not an absolute path",
+                        truncate(p, 80)
+                    );
+                    t.push(
+                        Rule::R52
+                            .error(message, "use an absolute path inside the container")
+                            .at(cp),
+                    );
+                } else if let Some((_, first)) =
+                    paths.iter().find(|(q, _)| *q == p.trim_end_matches('/'))
                 {
-                    if !p.starts_with('/') {
-                        ctx.push(
-                            Rule::R52
-                                .error(
-                                    format!(
-                                        "`containerPath` `{}` of {label} is not an absolute path",
-                                        shape::truncate(p, 80)
-                                    ),
-                                    "use an absolute path inside the container",
-                                )
-                                .at(cp),
-                        );
-                    } else {
-                        let norm = p.trim_end_matches('/');
-                        if let Some((_, first)) = paths.iter().find(|(q, _)| *q == norm) {
-                            ctx.push(Rule::R52.error(format!("{label} mounts two volumes at `{}`; Docker fails with `Duplicate mount point`", shape::truncate(p, 80)), "keep one mount per container path").at(cp).label(first.span.clone(), "first mounted here"));
-                        } else {
-                            paths.push((norm, cp));
-                        }
-                    }
-                }
-                if let Some(ro) = m.get("readOnly") {
-                    want_bool(ctx, Rule::R52, ro, &format!("`readOnly` of {label}"));
+                    let message = format!(
+                        "{label} mounts two volumes at `{}`; Docker fails with `Duplicate mount point`",
+                        truncate(p, 80)
+                    );
+                    let f = Rule::R52.error(message, "keep one mount per container path");
+                    t.push(f.at(cp).label(first.span.clone(), "first mounted here"));
+                } else {
+                    paths.push((p.trim_end_matches('/'), cp));
                 }
             }
-        }
+            t.bool("readOnly", &format!("`readOnly` of {label}"));
+        });
     }
     if let Some(vf) = c.get("volumesFrom") {
         let what = format!("`volumesFrom` of {label}");
-        if let Some(items) = want_seq(
+        let expected = "an array of `{\"sourceContainer\"}` objects";
+        let items = want_seq(ctx, Rule::R55, vf, &what, expected).unwrap_or_default();
+        let keys = &["sourceContainer", "readOnly"];
+        for_each_object(
             ctx,
             Rule::R55,
-            vf,
-            &what,
-            "an array of `{\"sourceContainer\"}` objects",
-        ) {
-            for v in items {
-                if want_map(ctx, Rule::R55, v, &format!("an entry of {what}")).is_none() {
-                    continue;
-                }
-                shape::unknown_keys_in(
-                    ctx,
-                    Rule::R55,
-                    v,
-                    &format!("an entry of {what}"),
-                    &["sourceContainer", "readOnly"],
+            items,
+            &format!("an entry of {what}"),
+            keys,
+            |t| {
+                t.require(
+                    "sourceContainer",
+                    "name the container whose volumes to mount",
                 );
-                match v.get("sourceContainer") {
-                    Some(s) => {
-                        want_str(ctx, Rule::R55, s, &format!("`sourceContainer` of {label}"));
-                    }
-                    None => ctx.push(
-                        Rule::R55
-                            .error(
-                                format!("an entry of {what} has no `sourceContainer`"),
-                                "name the container whose volumes to mount",
-                            )
-                            .at_span(v.span.start..v.span.start + 1, v.pointer.clone()),
-                    ),
-                }
-                if let Some(ro) = v.get("readOnly") {
-                    want_bool(ctx, Rule::R55, ro, &format!("`readOnly` of {label}"));
-                }
-            }
-        }
-    }
-}
-
-/// R52: every `sourceVolume` names a declared volume or `awseb-logs-<container>`.
-pub(super) fn mount_refs(
-    containers: &[Container<'_>],
-    declared: &[(&str, &Node)],
-    ctx: &mut Ctx<'_>,
-) {
-    let names: Vec<&str> = containers.iter().filter_map(|c| c.name).collect();
-    for c in containers {
-        let Some(items) = c.node.get("mountPoints").and_then(Node::items) else {
-            continue;
-        };
-        for m in items {
-            let Some(sv) = m.get("sourceVolume") else {
-                continue;
-            };
-            let Some(s) = sv.as_str() else { continue };
-            if declared.iter().any(|(d, _)| *d == s) {
-                continue;
-            }
-            if let Some(target) = s.strip_prefix(LOGS_PREFIX) {
-                if names.contains(&target) {
-                    continue;
-                }
-                let help = match shape::suggest(target, &names, &[]) {
-                    Some(n) => format!(
-                        "EB adds `{LOGS_PREFIX}<container name>` volumes only; did you mean `{LOGS_PREFIX}{n}`?"
-                    ),
-                    None => format!(
-                        "EB adds `{LOGS_PREFIX}<container name>` volumes only; use the name of a container in this file"
-                    ),
-                };
-                ctx.push(Rule::R52.error(format!("mount point of {} uses `{}`, but there is no container `{}`; ECS fails with `Unknown volume '{}'`", c.label, shape::truncate(s, 60), shape::truncate(target, 60), shape::truncate(s, 60)), help).at(sv));
-                continue;
-            }
-            let known: Vec<&str> = declared.iter().map(|(d, _)| *d).collect();
-            let help = match shape::suggest(s, &known, &[]) {
-                Some(n) => format!("did you mean `{n}`?"),
-                None if s.starts_with('/') => "`sourceVolume` is the name of an entry in `volumes`, not a host path; declare a volume with this `host.sourcePath`".to_owned(),
-                None => format!("declare it in `volumes` (`{{\"name\": \"{}\", \"host\": {{\"sourcePath\": \"/…\"}}}}`)", shape::truncate(s, 40)),
-            };
-            ctx.push(Rule::R52.error(format!("mount point of {} uses volume `{}`, which is not declared in `volumes`; ECS fails with `Unknown volume '{}'`", c.label, shape::truncate(s, 60), shape::truncate(s, 60)), help).at(sv));
-        }
+                t.str("sourceContainer", &format!("`sourceContainer` of {label}"));
+                t.bool("readOnly", &format!("`readOnly` of {label}"));
+            },
+        );
     }
 }
