@@ -1,7 +1,8 @@
 //! `files` (R78–R81): paths, content/source, quoted six-digit `mode`,
 //! execute bits on scripts and authentication references.
 
-use super::common::{is_abs_path, is_windows_path, type_desc, unknown_key_help};
+use super::common::{is_abs_path, is_windows_path, type_desc, unknown_key};
+use crate::diag::Severity;
 use crate::syntax::{Node, Style, Value};
 use crate::validate::Rule;
 use crate::validate::{Bundle, Ctx};
@@ -150,14 +151,13 @@ fn file_entry(path: &str, f: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
     };
     for e in entries {
         if !FILE_KEYS.contains(&e.key.as_str()) {
-            ctx.push(
-                Rule::R78
-                    .error(
-                        format!("unknown key `{}` in file `{path}`", e.key),
-                        unknown_key_help(&e.key, &FILE_KEYS[..7]),
-                    )
-                    .at_key(e),
-            );
+            ctx.push(unknown_key(
+                Rule::R78,
+                Severity::Error,
+                e,
+                &format!("file `{path}`"),
+                &FILE_KEYS[..7],
+            ));
         }
     }
     let content = f.get("content");

@@ -2,9 +2,9 @@
 //! property limits and YAML 1.1 typing traps.
 
 use super::common::{
-    Want, expect, is_cfn_function, is_dynamic, type_desc, unknown_key_help, yaml11_trap,
+    Want, expect, is_cfn_function, is_dynamic, type_desc, unknown_key, yaml11_trap,
 };
-use crate::diag::Finding;
+use crate::diag::{Finding, Severity};
 use crate::syntax::{Entry, Node, Value};
 use crate::validate::Ctx;
 use crate::validate::Rule;
@@ -142,14 +142,13 @@ fn list_item<'n>(item: &'n Node, ctx: &mut Ctx<'_>, out: &mut Vec<Setting<'n>>) 
     let entries = item.entries().unwrap_or_default();
     for e in entries {
         if !LIST_KEYS.contains(&e.key.as_str()) {
-            ctx.push(
-                Rule::R69
-                    .error(
-                        format!("unknown key `{}` in an `option_settings` list item", e.key),
-                        unknown_key_help(&e.key, &LIST_KEYS),
-                    )
-                    .at_key(e),
-            );
+            ctx.push(unknown_key(
+                Rule::R69,
+                Severity::Error,
+                e,
+                "an `option_settings` list item",
+                &LIST_KEYS,
+            ));
         }
     }
     for key in ["namespace", "option_name", "resource_name"] {

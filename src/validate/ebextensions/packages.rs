@@ -1,6 +1,9 @@
 //! `packages`, `groups`, `users`, `sources` and `services` (R75–R77, R83).
 
-use super::common::{is_abs_path, is_dynamic, is_windows_path, type_desc, unknown_key_help};
+use super::common::{
+    is_abs_path, is_dynamic, is_windows_path, section, type_desc, unknown_key, unknown_key_help,
+};
+use crate::diag::Severity;
 use crate::syntax::{Entry, Node, Value};
 use crate::validate::Ctx;
 use crate::validate::Rule;
@@ -15,39 +18,6 @@ const SERVICE_KEYS: [&str; 6] = [
     "packages",
     "commands",
 ];
-
-/// The entries of a section mapping, or a type finding (a warning when empty).
-fn section<'n>(
-    name: &str,
-    code: Rule,
-    node: &'n Node,
-    help: &str,
-    ctx: &mut Ctx<'_>,
-) -> Option<&'n [Entry]> {
-    match &node.value {
-        Value::Map(e) => Some(e),
-        Value::Null => {
-            ctx.push(
-                code.warning(
-                    format!("`{name}` is empty"),
-                    "add entries or remove the key",
-                )
-                .at(node),
-            );
-            None
-        }
-        _ => {
-            ctx.push(
-                code.error(
-                    format!("`{name}` must be a mapping, found {}", type_desc(node)),
-                    help,
-                )
-                .at(node),
-            );
-            None
-        }
-    }
-}
 
 /// R75: `packages: {manager: {name: version}}`.
 pub fn check_packages(node: &Node, ctx: &mut Ctx<'_>) {
@@ -321,14 +291,13 @@ pub fn check_users(node: &Node, ctx: &mut Ctx<'_>) {
                         );
                     }
                 }
-                key if !USER_KEYS.contains(&key) => ctx.push(
-                    Rule::R76
-                        .error(
-                            format!("unknown key `{key}` in user `{}`", u.key),
-                            unknown_key_help(key, &USER_KEYS),
-                        )
-                        .at_key(k),
-                ),
+                key if !USER_KEYS.contains(&key) => ctx.push(unknown_key(
+                    Rule::R76,
+                    Severity::Error,
+                    k,
+                    &format!("user `{}`", u.key),
+                    &USER_KEYS,
+                )),
                 _ => {}
             }
         }
@@ -559,14 +528,13 @@ fn service(s: &Entry, root: &Node, ctx: &mut Ctx<'_>) {
                     );
                 }
             }
-            other => ctx.push(
-                Rule::R83
-                    .error(
-                        format!("unknown key `{other}` in service `{}`", s.key),
-                        unknown_key_help(other, &SERVICE_KEYS),
-                    )
-                    .at_key(k),
-            ),
+            _ => ctx.push(unknown_key(
+                Rule::R83,
+                Severity::Error,
+                k,
+                &format!("service `{}`", s.key),
+                &SERVICE_KEYS,
+            )),
         }
     }
 }

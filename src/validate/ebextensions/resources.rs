@@ -1,7 +1,8 @@
 //! `Resources`, `Outputs`, `Parameters`, `Mappings` and functions (R91).
 
-use super::common::{type_desc, unknown_key_help};
-use crate::syntax::{Entry, Node, Value};
+use super::common::{type_desc, unknown_key, unknown_key_help};
+use crate::diag::Severity;
+use crate::syntax::{Entry, Node};
 use crate::validate::Ctx;
 use crate::validate::Rule;
 
@@ -39,31 +40,8 @@ pub fn check_resources(node: &Node, ctx: &mut Ctx<'_>) {
 }
 
 fn map_section<'n>(name: &str, node: &'n Node, ctx: &mut Ctx<'_>) -> Option<&'n [Entry]> {
-    match &node.value {
-        Value::Map(e) => Some(e),
-        Value::Null => {
-            ctx.push(
-                Rule::R91
-                    .warning(
-                        format!("`{name}` is empty"),
-                        "add entries or remove the key",
-                    )
-                    .at(node),
-            );
-            None
-        }
-        _ => {
-            ctx.push(
-                Rule::R91
-                    .error(
-                        format!("`{name}` must be a mapping, found {}", type_desc(node)),
-                        format!("write `{name}:` then `  LogicalName:` with its settings"),
-                    )
-                    .at(node),
-            );
-            None
-        }
-    }
+    let help = format!("write `{name}:` then `  LogicalName:` with its settings");
+    super::common::section(name, Rule::R91, node, &help, ctx)
 }
 
 fn resource(r: &Entry, ctx: &mut Ctx<'_>) {
@@ -177,14 +155,13 @@ pub fn check_outputs(node: &Node, ctx: &mut Ctx<'_>) {
         }
         for k in keys {
             if !OUTPUT_KEYS.contains(&k.key.as_str()) {
-                ctx.push(
-                    Rule::R91
-                        .warning(
-                            format!("unknown key `{}` in output `{}`", k.key, o.key),
-                            unknown_key_help(&k.key, &OUTPUT_KEYS),
-                        )
-                        .at_key(k),
-                );
+                ctx.push(unknown_key(
+                    Rule::R91,
+                    Severity::Warning,
+                    k,
+                    &format!("output `{}`", o.key),
+                    &OUTPUT_KEYS,
+                ));
             }
         }
     }
