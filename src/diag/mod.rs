@@ -153,6 +153,12 @@ impl Finding {
         self
     }
 
+    /// Places the finding on the first character of `node` (the opening
+    /// brace of an object whose key is missing).
+    pub fn at_start(self, node: &crate::syntax::Node) -> Self {
+        self.at_span(node.span.start..node.span.start + 1, node.pointer.clone())
+    }
+
     /// Places the finding on a byte range with a pointer.
     pub fn at_span(mut self, span: Range<usize>, pointer: impl Into<String>) -> Self {
         self.span = Some(span);

@@ -11,6 +11,7 @@ use super::{Bundle, BundleEntry, EntryKind, Options};
 use crate::diag::{Finding, Report};
 use crate::fileset::FileSet;
 use crate::source::SourceFile;
+use crate::validate::Rule;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -44,23 +45,20 @@ pub fn check(bundle: &Bundle, options: &Options, report: &mut Report) {
         let display = bundle.display_name(name);
         let mut push = |f: Finding| report.push_file(&display, f);
         if name.contains('\\') {
-            push(Finding::error(
-                "R8",
+            push(Rule::R8.error(
                 format!("entry name `{name}` uses backslashes: EB fails to unzip the bundle"),
                 "rebuild the zip with `/` separators (`ebpack build` does this)",
             ));
         }
         let parts: Vec<&str> = name.split(['/', '\\']).collect();
         if name.starts_with('/') || name.starts_with('\\') || is_drive(name) {
-            push(Finding::error(
-                "R10",
+            push(Rule::R10.error(
                 format!("entry name `{name}` is an absolute path"),
                 "store paths relative to the bundle root",
             ));
         }
         if parts.contains(&"..") {
-            push(Finding::error(
-                "R10",
+            push(Rule::R10.error(
                 format!("entry name `{name}` contains `..` and would extract outside the bundle"),
                 "store paths relative to the bundle root, without `..`",
             ));
@@ -73,9 +71,7 @@ pub fn check(bundle: &Bundle, options: &Options, report: &mut Report) {
                     .iter()
                     .filter(|e| e.name.split(['/', '\\']).any(|p| p == "__MACOSX"))
                     .count();
-                push(Finding::error(
-                    "R9",
-                    format!(
+                push(Rule::R9.error(format!(
                         "bundle contains macOS metadata `__MACOSX/` ({n} entries): EB parses its `._*.config` files and fails"
                     ),
                     "zip with `zip -r -X` or `ebpack build`, which leave out `__MACOSX`",
@@ -83,16 +79,13 @@ pub fn check(bundle: &Bundle, options: &Options, report: &mut Report) {
             }
         } else if let Some(base) = parts.last() {
             if base.starts_with("._") {
-                push(Finding::error(
-                    "R9",
-                    format!(
+                push(Rule::R9.error(format!(
                         "`{name}` is a macOS AppleDouble file: EB may read it as configuration and fail"
                     ),
                     "remove `._*` files (`dot_clean`, or `ebpack build`)",
                 ));
             } else if *base == ".DS_Store" {
-                push(Finding::warning(
-                    "R9",
+                push(Rule::R9.warning(
                     format!("`{name}` is macOS Finder metadata"),
                     "leave `.DS_Store` out of the bundle",
                 ));
@@ -102,8 +95,7 @@ pub fn check(bundle: &Bundle, options: &Options, report: &mut Report) {
         let count = seen.entry(key).or_insert(0);
         *count += 1;
         if *count == 2 {
-            push(Finding::error(
-                "R10",
+            push(Rule::R10.error(
                 format!(
                     "entry `{name}` is stored more than once: which copy EB extracts is undefined"
                 ),
@@ -126,17 +118,14 @@ fn size(bundle: &Bundle, report: &mut Report) {
     };
     let mb = size / 1_000_000;
     let f = if size > MAX_SIZE {
-        Finding::error(
-            "R6",
+        Rule::R6.error(
             format!(
                 "bundle is {size} bytes ({mb} MB); EB accepts at most 500 MiB (524288000 bytes)"
             ),
             "move large assets out of the bundle (images in a registry, data in S3)",
         )
     } else if size > WARN_SIZE {
-        Finding::warning(
-            "R6",
-            format!(
+        Rule::R6.warning(format!(
                 "bundle is {size} bytes ({mb} MB), above 500 MB; some EB documentation gives that as the limit"
             ),
             "keep bundles well below 500 MB",
@@ -183,9 +172,7 @@ fn parent_folder(bundle: &Bundle, report: &mut Report) {
         let prefix = format!("{top}/");
         report.push_file(
             &bundle.display_name(&hit),
-            Finding::error(
-                "R7",
-                format!(
+            Rule::R7.error(format!(
                     "every entry is inside the folder `{top}/`: EB looks for `{}` at the root of the zip",
                     hit.strip_prefix(&prefix).unwrap_or(&hit)
                 ),
@@ -209,16 +196,14 @@ fn hook_mode(entry: &BundleEntry, push: &mut impl FnMut(Finding)) {
         return;
     }
     match entry.mode {
-        None => push(Finding::error(
-            "R11",
+        None => push(Rule::R11.error(
             format!(
                 "hook `{}` has no Unix permissions (zip not made on Unix): EB cannot execute it",
                 entry.name
             ),
             "rebuild the zip on Linux/macOS or with `ebpack build`, with mode 0755 on hooks",
         )),
-        Some(m) if m & 0o111 == 0 => push(Finding::error(
-            "R11",
+        Some(m) if m & 0o111 == 0 => push(Rule::R11.error(
             format!(
                 "hook `{}` is stored without execute bits (mode {:04o})",
                 entry.name,
@@ -236,8 +221,7 @@ fn symlink(entry: &BundleEntry, push: &mut impl FnMut(Finding)) {
         return;
     };
     if target.starts_with('/') {
-        push(Finding::warning(
-            "R12",
+        push(Rule::R12.warning(
             format!(
                 "symlink `{}` points to the absolute path `{target}`",
                 entry.name
@@ -254,8 +238,7 @@ fn symlink(entry: &BundleEntry, push: &mut impl FnMut(Finding)) {
             _ => depth += 1,
         }
         if depth < 0 {
-            push(Finding::warning(
-                "R12",
+            push(Rule::R12.warning(
                 format!(
                     "symlink `{}` points outside the bundle (`{target}`)",
                     entry.name
@@ -275,8 +258,7 @@ fn storage(bundle: &Bundle, report: &mut Report) {
     for name in &bundle.zip.encrypted {
         report.push_file(
             &bundle.display_name(name),
-            Finding::error(
-                "R14",
+            Rule::R14.error(
                 format!("entry `{name}` is encrypted: EB cannot extract it"),
                 "rebuild the zip without a password (`ebpack build`)",
             ),
@@ -285,9 +267,7 @@ fn storage(bundle: &Bundle, report: &mut Report) {
     for (name, method) in &bundle.zip.unusual_methods {
         report.push_file(
             &bundle.display_name(name),
-            Finding::warning(
-                "R14",
-                format!(
+            Rule::R14.warning(format!(
                     "entry `{name}` is compressed with {method}; EB's unzip expects DEFLATE (or stored) entries"
                 ),
                 "rebuild the zip with DEFLATE compression (`zip -r`, `ebpack build`)",
@@ -345,9 +325,7 @@ pub fn other_archive(lower_name: &str, head: &[u8]) -> Option<&'static str> {
 
 /// R5: the input is an archive EB does not take as a source bundle.
 pub fn not_a_zip(name: &str, kind: &str) -> Finding {
-    Finding::error(
-        "R5",
-        format!(
+    Rule::R5.error(format!(
             "`{name}` is {kind}; EB takes a source bundle only as a ZIP (or WAR) file, or a bare `Dockerrun.aws.json` / `docker-compose.yml`"
         ),
         "repack it as a zip of the bundle's contents (`ebpack build`, or `cd eb && zip -r ../bundle.zip .`)",
@@ -356,9 +334,7 @@ pub fn not_a_zip(name: &str, kind: &str) -> Finding {
 
 /// R5: the input is named or starts like a zip but cannot be read as one.
 pub fn unreadable_zip(message: &str) -> Finding {
-    Finding::error(
-        "R5",
-        format!("not a readable zip archive ({message}); EB fails to unzip it"),
+    Rule::R5.error(format!("not a readable zip archive ({message}); EB fails to unzip it"),
         "rebuild the bundle (`ebpack build`); a truncated upload or another archive format renamed to `.zip` looks like this",
     )
 }
@@ -414,8 +390,7 @@ pub fn check_ignored(bundle: &Bundle, set: &FileSet, report: &mut Report) {
         });
         let span = pattern.as_deref().and_then(|p| line_of(file.text(), p));
         let what = if is_dir { "folder" } else { "file" };
-        let mut f = Finding::warning(
-            "R13",
+        let mut f = Rule::R13.warning(
             format!(
                 "`.ebignore` leaves the {what} `{rel}` out of the bundle{}: EB never sees it",
                 pattern

@@ -11,6 +11,10 @@ mod bundle;
 pub mod dockerrun;
 pub mod ebextensions;
 pub mod platform;
+mod rule;
+pub(crate) mod shape;
+
+pub use rule::{DocFile, Rule};
 
 pub use bundle::{
     Bundle, BundleEntry, EntryKind, InputError, ZipFacts, from_fileset, read_dir, read_zip,
@@ -219,7 +223,7 @@ pub fn validate_bundle(bundle: &Bundle, options: &Options) -> Report {
 pub(crate) fn decode<'b>(
     display: &str,
     bytes: &'b [u8],
-    code: &'static str,
+    code: Rule,
     report: &mut Report,
 ) -> Option<&'b str> {
     match std::str::from_utf8(bytes) {
@@ -227,8 +231,7 @@ pub(crate) fn decode<'b>(
         Err(e) => {
             report.push_file(
                 display,
-                Finding::error(
-                    code,
+                code.error(
                     format!(
                         "file is not valid UTF-8 (invalid byte at offset {})",
                         e.valid_up_to()
@@ -249,7 +252,7 @@ pub fn validate_dockerrun_file(
     bundle: Option<&Bundle>,
     report: &mut Report,
 ) {
-    let Some(text) = decode(display, bytes, "R15", report) else {
+    let Some(text) = decode(display, bytes, Rule::R15, report) else {
         return;
     };
     let file = report.add_source(SourceFile::new(display, text));
@@ -261,9 +264,7 @@ pub fn validate_dockerrun_file(
         }
         Err(e) => report.push(
             &file,
-            Finding::error(
-                "R15",
-                format!("invalid JSON: {}", e.message),
+            Rule::R15.error(format!("invalid JSON: {}", e.message),
                 "Dockerrun.aws.json must be strict JSON: no comments, no trailing commas, double-quoted keys",
             )
             .at_span(e.span, ""),
@@ -292,7 +293,7 @@ fn check_config(
     bundle: Option<(&Bundle, &ebextensions::BundleAuth)>,
     report: &mut Report,
 ) {
-    let Some(text) = decode(display, bytes, "R63", report) else {
+    let Some(text) = decode(display, bytes, Rule::R63, report) else {
         return;
     };
     let file = report.add_source(SourceFile::new(display, text));

@@ -2,8 +2,9 @@
 //! (R92–R97).
 
 use super::{Bundle, BundleEntry, EntryKind, Options, Platform};
-use crate::diag::{Finding, Report};
+use crate::diag::Report;
 use crate::source::SourceFile;
+use crate::validate::Rule;
 
 const STAGES: [&str; 3] = ["prebuild", "predeploy", "postdeploy"];
 const HOOK_ROOTS: [&str; 2] = [".platform/hooks/", ".platform/confighooks/"];
@@ -44,8 +45,7 @@ pub fn check(bundle: &Bundle, options: &Options, report: &mut Report) {
             };
             report.push_file(
                 &bundle.display_name(&e.name),
-                Finding::warning(
-                    "R96",
+                Rule::R96.warning(
                     format!("`{}` is ignored: the name is case-sensitive", e.name),
                     format!("rename it to `{want}`"),
                 ),
@@ -64,9 +64,7 @@ fn hook(bundle: &Bundle, entry: &BundleEntry, root: &str, report: &mut Report) {
         [file] => {
             report.push_file(
                 &display,
-                Finding::warning(
-                    "R93",
-                    format!("`{file}` is directly in `{kind}/` and never runs"),
+                Rule::R93.warning(format!("`{file}` is directly in `{kind}/` and never runs"),
                     format!("move it into `{kind}/prebuild/`, `{kind}/predeploy/` or `{kind}/postdeploy/`"),
                 ),
             );
@@ -79,8 +77,7 @@ fn hook(bundle: &Bundle, entry: &BundleEntry, root: &str, report: &mut Report) {
             };
             report.push_file(
                 &display,
-                Finding::warning(
-                    "R93",
+                Rule::R93.warning(
                     format!("`{kind}/{stage}/` is not a hook stage: its files never run"),
                     hint,
                 ),
@@ -91,8 +88,7 @@ fn hook(bundle: &Bundle, entry: &BundleEntry, root: &str, report: &mut Report) {
         _ => {
             report.push_file(
                 &display,
-                Finding::warning(
-                    "R93",
+                Rule::R93.warning(
                     format!(
                         "`{}` is in a subfolder of a stage folder and does not run as a hook",
                         entry.name
@@ -112,8 +108,7 @@ fn hook(bundle: &Bundle, entry: &BundleEntry, root: &str, report: &mut Report) {
     {
         report.push_file(
             &display,
-            Finding::error(
-                "R92",
+            Rule::R92.error(
                 format!(
                     "hook `{}` is not executable (mode {:04o})",
                     entry.name,
@@ -133,8 +128,7 @@ fn hook(bundle: &Bundle, entry: &BundleEntry, root: &str, report: &mut Report) {
         if !data.starts_with(b"#!") {
             report.push_file(
                 &display,
-                Finding::error(
-                    "R92",
+                Rule::R92.error(
                     format!(
                         "hook `{}` is neither a binary nor a script starting with `#!`",
                         entry.name
@@ -150,23 +144,21 @@ fn hook(bundle: &Bundle, entry: &BundleEntry, root: &str, report: &mut Report) {
         let end = text.find(['\r', '\n']).unwrap_or(text.len());
         report.push(
             &file,
-            Finding::error(
-                "R92",
-                format!(
-                    "hook `{}` does not start with `#!`, so it cannot be executed",
-                    entry.name
-                ),
-                "make the first line a shebang such as `#!/bin/bash`",
-            )
-            .at_span(0..end, ""),
+            Rule::R92
+                .error(
+                    format!(
+                        "hook `{}` does not start with `#!`, so it cannot be executed",
+                        entry.name
+                    ),
+                    "make the first line a shebang such as `#!/bin/bash`",
+                )
+                .at_span(0..end, ""),
         );
     }
     if let Some(at) = text.find("\r\n") {
         report.push(
             &file,
-            Finding::error(
-                "R92",
-                format!("hook `{}` has CRLF line endings: it fails with `\\r: No such file or directory`", entry.name),
+            Rule::R92.error(format!("hook `{}` has CRLF line endings: it fails with `\\r: No such file or directory`", entry.name),
                 format!("convert it to LF line endings (e.g. `dos2unix {}`)", entry.name),
             )
             .at_span(at..at + 1, ""),
@@ -176,12 +168,14 @@ fn hook(bundle: &Bundle, entry: &BundleEntry, root: &str, report: &mut Report) {
         if let Some(at) = text.find(pat) {
             report.push(
                 &file,
-                Finding::warning(
-                    "R95",
-                    format!("hook runs `{pat}` on every instance: hooks have no leader election"),
-                    "run one-off tasks from `container_commands` with `leader_only: true`",
-                )
-                .at_span(at..at + pat.len(), ""),
+                Rule::R95
+                    .warning(
+                        format!(
+                            "hook runs `{pat}` on every instance: hooks have no leader election"
+                        ),
+                        "run one-off tasks from `container_commands` with `leader_only: true`",
+                    )
+                    .at_span(at..at + pat.len(), ""),
             );
             break;
         }
@@ -201,9 +195,7 @@ fn unsupported(bundle: &Bundle, options: &Options, report: &mut Report) {
             if let Some(e) = first(".platform/") {
                 report.push_file(
                     &bundle.display_name(&e.name),
-                    Finding::warning(
-                        "R94",
-                        "`.platform/` is ignored on the Amazon Linux AMI (mc-al1) platform",
+                    Rule::R94.warning("`.platform/` is ignored on the Amazon Linux AMI (mc-al1) platform",
                         "use `.ebextensions` (`files` + `container_commands`) there, or migrate to ECS on AL2",
                     ),
                 );
@@ -230,9 +222,7 @@ fn unsupported(bundle: &Bundle, options: &Options, report: &mut Report) {
                 if let Some(e) = hit {
                     report.push_file(
                         &bundle.display_name(&e.name),
-                        Finding::warning(
-                            "R94",
-                            format!("the ECS platform does not support {what}; it is ignored"),
+                        Rule::R94.warning(format!("the ECS platform does not support {what}; it is ignored"),
                             "configure the containers in Dockerrun.aws.json instead (e.g. an nginx container)",
                         ),
                     );
@@ -252,8 +242,7 @@ fn procfile(bundle: &Bundle, e: &BundleEntry, report: &mut Report) {
     let Ok(text) = std::str::from_utf8(data) else {
         report.push_file(
             &display,
-            Finding::error(
-                "R96",
+            Rule::R96.error(
                 format!("`{}` is not UTF-8 text", e.name),
                 "save it as UTF-8 text",
             ),
@@ -280,9 +269,7 @@ fn procfile(bundle: &Bundle, e: &BundleEntry, report: &mut Report) {
         if !ok {
             report.push(
                 &file,
-                Finding::error(
-                    "R96",
-                    format!("`{}` line is not `name: command`", e.name),
+                Rule::R96.error(format!("`{}` line is not `name: command`", e.name),
                     "write each process as `web: command args` (name: letters, digits, `_`, `-`)",
                 )
                 .at_span(start..start + body.len(), ""),
@@ -292,15 +279,15 @@ fn procfile(bundle: &Bundle, e: &BundleEntry, report: &mut Report) {
     if let Some(at) = text.find("\r\n") {
         report.push(
             &file,
-            Finding::warning(
-                "R96",
-                format!(
-                    "`{}` has CRLF line endings: the `\\r` becomes part of each command",
-                    e.name
-                ),
-                "convert it to LF line endings",
-            )
-            .at_span(at..at + 1, ""),
+            Rule::R96
+                .warning(
+                    format!(
+                        "`{}` has CRLF line endings: the `\\r` becomes part of each command",
+                        e.name
+                    ),
+                    "convert it to LF line endings",
+                )
+                .at_span(at..at + 1, ""),
         );
     }
 }
@@ -320,8 +307,7 @@ fn proxy(bundle: &Bundle, report: &mut Report) {
         let Ok(text) = std::str::from_utf8(data) else {
             report.push_file(
                 &display,
-                Finding::warning(
-                    "R97",
+                Rule::R97.warning(
                     format!("`{}` is not UTF-8 text", e.name),
                     "save it as UTF-8 text",
                 ),
@@ -332,9 +318,7 @@ fn proxy(bundle: &Bundle, report: &mut Report) {
             && !text.contains("conf.d/elasticbeanstalk/*.conf")
         {
             let at = text.find("server {").or_else(|| text.find("http {"));
-            let f = Finding::warning(
-                "R97",
-                "`nginx.conf` replaces EB's configuration but does not include `conf.d/elasticbeanstalk/*.conf`",
+            let f = Rule::R97.warning("`nginx.conf` replaces EB's configuration but does not include `conf.d/elasticbeanstalk/*.conf`",
                 "add `include conf.d/elasticbeanstalk/*.conf;` inside the `server` block",
             );
             match at {

@@ -1,13 +1,13 @@
 //! The project's own fixtures fire every documented rule: no rule is
-//! tested only by the external corpus. Documented codes are read from
-//! `docs/rules/*.md` (table rows, and a paragraph that starts with a code);
-//! fired codes are collected by running every fixture under
+//! tested only by the external corpus. The codes are the rule registry's
+//! ([`Rule::ALL`], documented in `docs/rules`, which the registry's unit
+//! tests check); fired codes are collected by running every fixture under
 //! `tests/fixtures/` the way its own tests run it.
 
 use crate::support::bundles::BundleFixture;
 use crate::support::cases::Case;
-use crate::support::{repo_path, repo_text, validation};
-use ebpack::validate::Platform;
+use crate::support::{repo_path, validation};
+use ebpack::validate::{Platform, Rule};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -16,27 +16,10 @@ type Validator = fn(&str, &[u8], &ebpack::validate::Options) -> ebpack::diag::Re
 
 const PLATFORMS: [Platform; 3] = [Platform::EcsAl2, Platform::McAl1, Platform::DockerAl2];
 
-/// `R15` from `| R15 | E | …` or from a paragraph starting `R13 (…`.
+/// Every code of the rule registry (which its unit tests tie to
+/// `docs/rules` both ways).
 fn documented_codes() -> BTreeSet<String> {
-    let mut codes = BTreeSet::new();
-    for doc in ["docs/rules/dockerrun.md", "docs/rules/ebextensions.md"] {
-        for line in repo_text(doc).lines() {
-            let head = line.strip_prefix("| ").unwrap_or(line);
-            let code: String = head
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect();
-            let rest = &head[code.len()..];
-            let is_code = code.len() > 1
-                && code.starts_with('R')
-                && code[1..].chars().all(|c| c.is_ascii_digit());
-            if is_code && (rest.starts_with(" |") || (head == line && rest.starts_with(" ("))) {
-                codes.insert(code);
-            }
-        }
-    }
-    assert!(codes.len() > 80, "too few codes parsed: {codes:?}");
-    codes
+    Rule::ALL.iter().map(|r| r.code().to_owned()).collect()
 }
 
 /// Files under `tests/fixtures/<dir>` whose name ends with `suffix`.

@@ -4,9 +4,9 @@
 
 use super::fields;
 use super::image_ref;
-use super::util::{self, want_int, want_str};
-use crate::diag::Finding;
 use crate::syntax::{Entry, Node, Value};
+use crate::validate::Rule;
+use crate::validate::shape::{self, want_int, want_str};
 use crate::validate::{Ctx, Platform};
 
 /// Keys of the ECS `ContainerDefinition` shape.
@@ -105,9 +105,9 @@ pub(super) struct Container<'a> {
 /// Checks container definition `index` and returns what cross rules need.
 pub(super) fn check<'a>(node: &'a Node, index: usize, ctx: &mut Ctx<'_>) -> Option<Container<'a>> {
     if node.entries().is_none() {
-        util::wrong_type(
+        shape::wrong_type(
             ctx,
-            "R17",
+            Rule::R17,
             node,
             &format!("container definition #{}", index + 1),
             "an object",
@@ -119,39 +119,42 @@ pub(super) fn check<'a>(node: &'a Node, index: usize, ctx: &mut Ctx<'_>) -> Opti
         Some(n) => format!("container `{n}`"),
         None => format!("container #{}", index + 1),
     };
-    util::duplicate_keys(ctx, "R21", node, &label);
+    shape::duplicate_keys(ctx, Rule::R21, node, &label);
     let severity = crate::validate::unknown_key_severity(ctx.options);
     for e in node.entries().unwrap_or_default() {
         if !KEYS.contains(&e.key.as_str()) {
-            let help = match e.key.as_str() {
+            let fallback = match e.key.as_str() {
                 "build" => {
                     "ECS does not build images: push the image to a registry and set `image`"
-                        .to_owned()
                 }
                 "depends_on" => {
                     "did you mean `dependsOn` (a list of `{\"containerName\", \"condition\"}`)?"
-                        .to_owned()
                 }
                 _ => {
                     "remove it (ECS rejects unknown container keys), or pass `--allow-unknown-keys`"
-                        .to_owned()
                 }
             };
-            util::unknown_key(ctx, "R21", severity, e, &label, KEYS, ALIASES, &help);
+            let u = shape::UnknownKey {
+                place: &label,
+                known: KEYS,
+                aliases: ALIASES,
+                fallback,
+            };
+            shape::unknown_key(ctx, Rule::R21, severity, e, &u);
         }
     }
     check_image(node, &label, ctx);
     let (memory, reservation) = check_memory(node, &label, ctx);
     let cpu = node.get("cpu").and_then(|c| {
-        let v = want_int(ctx, "R29", c, &format!("`cpu` of {label}"))?;
+        let v = want_int(ctx, Rule::R29, c, &format!("`cpu` of {label}"))?;
         if v < 0 {
             ctx.push(
-                Finding::error(
-                    "R29",
-                    format!("`cpu` of {label} is {v}; it must be 0 or more"),
-                    "use CPU units, 1024 per vCPU",
-                )
-                .at(c),
+                Rule::R29
+                    .error(
+                        format!("`cpu` of {label} is {v}; it must be 0 or more"),
+                        "use CPU units, 1024 per vCPU",
+                    )
+                    .at(c),
             );
             return None;
         }
@@ -180,18 +183,16 @@ pub(super) fn check<'a>(node: &'a Node, index: usize, ctx: &mut Ctx<'_>) -> Opti
 /// R22: `name` is required and matches `^[A-Za-z0-9_-]{1,255}$`.
 fn check_name<'a>(node: &'a Node, ctx: &mut Ctx<'_>) -> Option<&'a str> {
     let Some(n) = node.get("name") else {
-        ctx.push(util::missing(
-            Finding::error(
-                "R22",
-                "container definition has no `name`; ECS fails with `Container.name should not be null or empty.`",
+        ctx.push(shape::missing(
+            Rule::R22.error("container definition has no `name`; ECS fails with `Container.name should not be null or empty.`",
                 "add `\"name\": \"web\"` (letters, digits, `_` and `-`)",
             ),
             node,
         ));
         return None;
     };
-    let s = want_str(ctx, "R22", n, "container `name`")?;
-    if util::is_ecs_name(s) {
+    let s = want_str(ctx, Rule::R22, n, "container `name`")?;
+    if super::is_ecs_name(s) {
         return Some(s);
     }
     let why = if s.is_empty() {
@@ -211,9 +212,7 @@ fn check_name<'a>(node: &'a Node, ctx: &mut Ctx<'_>) -> Option<&'a str> {
         format!("contains {shown}")
     };
     ctx.push(
-        Finding::error(
-            "R22",
-            format!("container name `{}` {why}; ECS fails with `Container.name contains invalid characters.`", util::truncate(s, 60)),
+        Rule::R22.error(format!("container name `{}` {why}; ECS fails with `Container.name contains invalid characters.`", shape::truncate(s, 60)),
             "use only letters, digits, `_` and `-` (1–255 characters)",
         )
         .at(n),
@@ -225,9 +224,8 @@ fn check_name<'a>(node: &'a Node, ctx: &mut Ctx<'_>) -> Option<&'a str> {
 /// R24: `image` is required and a valid reference; W without tag or digest.
 fn check_image(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
     let Some(img) = node.get("image") else {
-        ctx.push(util::missing(
-            Finding::error(
-                "R24",
+        ctx.push(shape::missing(
+            Rule::R24.error(
                 format!("{label} has no `image`; ECS needs an image to pull (it does not build)"),
                 "add `\"image\": \"registry/repository:tag\"`",
             ),
@@ -235,27 +233,19 @@ fn check_image(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
         ));
         return;
     };
-    let Some(s) = want_str(ctx, "R24", img, &format!("`image` of {label}")) else {
+    let Some(s) = want_str(ctx, Rule::R24, img, &format!("`image` of {label}")) else {
         return;
     };
-    check_reference(s, img, label, "R24", ctx);
+    check_reference(s, img, label, Rule::R24, ctx);
 }
 
 /// Checks an image reference string (shared with v1 `Image.Name`).
-pub(super) fn check_reference(
-    s: &str,
-    node: &Node,
-    label: &str,
-    code: &'static str,
-    ctx: &mut Ctx<'_>,
-) {
+pub(super) fn check_reference(s: &str, node: &Node, label: &str, code: Rule, ctx: &mut Ctx<'_>) {
     match image_ref::parse(s) {
         Ok(r) => {
             if r.tag.is_none() && r.digest.is_none() {
                 ctx.push(
-                    Finding::warning(
-                        code,
-                        format!("image `{}` of {label} has no tag, so `latest` is pulled at every deployment", util::truncate(s, 80)),
+                    code.warning(format!("image `{}` of {label} has no tag, so `latest` is pulled at every deployment", shape::truncate(s, 80)),
                         "pin a tag or digest (`ebpack build --image-tag TAG` can set it)",
                     )
                     .at(node),
@@ -263,9 +253,7 @@ pub(super) fn check_reference(
             }
         }
         Err(why) => ctx.push(
-            Finding::error(
-                code,
-                format!("image `{}` of {label} {why}", util::truncate(s, 80)),
+            code.error(format!("image `{}` of {label} {why}", shape::truncate(s, 80)),
                 "use `[registry/]repository[:tag][@digest]` with a lowercase repository; substitute templates before bundling",
             )
             .at(node),
@@ -278,10 +266,8 @@ fn check_memory(node: &Node, label: &str, ctx: &mut Ctx<'_>) -> (Option<i64>, Op
     let mem_node = node.get("memory");
     let res_node = node.get("memoryReservation");
     if mem_node.is_none() && res_node.is_none() {
-        ctx.push(util::missing(
-            Finding::error(
-                "R25",
-                format!("{label} sets neither `memory` nor `memoryReservation`; ECS fails with `At least one of 'memory' or 'memoryReservation' must be specified.`"),
+        ctx.push(shape::missing(
+            Rule::R25.error(format!("{label} sets neither `memory` nor `memoryReservation`; ECS fails with `At least one of 'memory' or 'memoryReservation' must be specified.`"),
                 "add `\"memoryReservation\": 128` (MiB, a soft limit) or `\"memory\"` (a hard limit)",
             ),
             node,
@@ -290,15 +276,15 @@ fn check_memory(node: &Node, label: &str, ctx: &mut Ctx<'_>) -> (Option<i64>, Op
     }
     let mut value = |key: &str, n: Option<&Node>| -> Option<i64> {
         let n = n?;
-        let v = want_int(ctx, "R26", n, &format!("`{key}` of {label}"))?;
+        let v = want_int(ctx, Rule::R26, n, &format!("`{key}` of {label}"))?;
         if v <= 0 {
             ctx.push(
-                Finding::error(
-                    "R26",
-                    format!("`{key}` of {label} is {v}; it must be a positive number of MiB"),
-                    "use a value of at least 6 MiB",
-                )
-                .at(n),
+                Rule::R26
+                    .error(
+                        format!("`{key}` of {label} is {v}; it must be a positive number of MiB"),
+                        "use a value of at least 6 MiB",
+                    )
+                    .at(n),
             );
             return None;
         }
@@ -313,9 +299,7 @@ fn check_memory(node: &Node, label: &str, ctx: &mut Ctx<'_>) -> (Option<i64>, Op
         };
         if v < 6 {
             ctx.push(
-                Finding::new(
-                    "R27",
-                    severity,
+                Rule::R27.finding(severity,
                     format!("`{key}` of {label} is {v} MiB; Docker's minimum is 6 MiB (`Minimum memory {what} allowed is 6MB`)"),
                     format!("set `{key}` to at least 6"),
                 )
@@ -329,12 +313,14 @@ fn check_memory(node: &Node, label: &str, ctx: &mut Ctx<'_>) -> (Option<i64>, Op
     if let (Some(m), Some(r), Some(mn)) = (memory, reservation, mem_node)
         && m < r
     {
-        let mut f = Finding::error(
-            "R26",
-            format!("`memory` of {label} is {m} MiB, less than its `memoryReservation` of {r} MiB"),
-            "`memory` (hard limit) must be greater than or equal to `memoryReservation`",
-        )
-        .at(mn);
+        let mut f = Rule::R26
+            .error(
+                format!(
+                    "`memory` of {label} is {m} MiB, less than its `memoryReservation` of {r} MiB"
+                ),
+                "`memory` (hard limit) must be greater than or equal to `memoryReservation`",
+            )
+            .at(mn);
         if let Some(rn) = res_node {
             f = f.label(rn.span.clone(), "reservation set here");
         }
@@ -352,19 +338,19 @@ fn check_essential(node: &Node, label: &str, ctx: &mut Ctx<'_>) -> bool {
         Value::Bool(b) => *b,
         Value::String(s) if s == "true" || s == "false" => {
             ctx.push(
-                Finding::warning(
-                    "R30",
-                    format!("`essential` of {label} is the string `\"{s}\"`, not a boolean"),
-                    format!("write `\"essential\": {s}` without quotes"),
-                )
-                .at(e),
+                Rule::R30
+                    .warning(
+                        format!("`essential` of {label} is the string `\"{s}\"`, not a boolean"),
+                        format!("write `\"essential\": {s}` without quotes"),
+                    )
+                    .at(e),
             );
             s == "true"
         }
         _ => {
-            util::wrong_type(
+            shape::wrong_type(
                 ctx,
-                "R30",
+                Rule::R30,
                 e,
                 &format!("`essential` of {label}"),
                 "a boolean",

@@ -1,9 +1,9 @@
 //! Environment, secrets and environment files of a v2 container (R35, R36, R43 secretOptions, R48).
 
-use super::util::{self, want_map, want_seq, want_str};
-use crate::diag::Finding;
-use crate::syntax::{Node, Value};
+use crate::syntax::Node;
 use crate::validate::Ctx;
+use crate::validate::Rule;
+use crate::validate::shape::{self, Table, for_each_object, want_seq};
 
 /// R35: `environment` is an array of `{"name", "value"}` with string values.
 pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
@@ -16,15 +16,15 @@ pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
             "write `[{\"name\": \"KEY\", \"value\": \"v\"}]`".to_owned()
         };
         ctx.push(
-            Finding::error(
-                "R35",
-                format!(
-                    "{what} must be an array of `{{\"name\", \"value\"}}` objects, found {}",
-                    node.type_name()
-                ),
-                help,
-            )
-            .at(node),
+            Rule::R35
+                .error(
+                    format!(
+                        "{what} must be an array of `{{\"name\", \"value\"}}` objects, found {}",
+                        node.type_name()
+                    ),
+                    help,
+                )
+                .at(node),
         );
         return;
     };
@@ -37,83 +37,59 @@ pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
                 "write `{\"name\": \"KEY\", \"value\": \"v\"}`"
             };
             ctx.push(
-                Finding::error(
-                    "R35",
-                    format!(
-                        "an entry of {what} must be an object, found {} `{}`",
-                        item.type_name(),
-                        util::show(item)
-                    ),
-                    help,
-                )
-                .at(item),
+                Rule::R35
+                    .error(
+                        format!(
+                            "an entry of {what} must be an object, found {} `{}`",
+                            item.type_name(),
+                            shape::show(item)
+                        ),
+                        help,
+                    )
+                    .at(item),
             );
             continue;
         }
-        util::unknown_keys_in(
-            ctx,
-            "R35",
-            item,
-            &format!("an entry of {what}"),
-            &["name", "value"],
-        );
-        let name = match item.get("name") {
-            Some(n) => want_str(ctx, "R35", n, &format!("an environment `name` of {label}"))
-                .map(|s| (s, n)),
-            None => {
-                ctx.push(
-                    Finding::error(
-                        "R35",
-                        format!("an entry of {what} has no `name`"),
-                        "add `\"name\": \"KEY\"`",
-                    )
-                    .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
-                );
-                None
-            }
+        let place = format!("an entry of {what}");
+        let Some(mut t) = Table::object(ctx, Rule::R35, item, place, &["name", "value"]) else {
+            continue;
         };
-        match item.get("value") {
-            Some(v) if v.as_str().is_some() => {}
-            Some(v) => {
-                let key = name.map_or(String::new(), |(n, _)| format!(" `{n}`"));
-                let fix = match &v.value {
-                    Value::Number(n) => format!("quote it: `\"{}\"`", n.raw),
-                    Value::Bool(b) => format!("quote it: `\"{b}\"`"),
-                    _ => "write the value as a string".to_owned(),
-                };
-                ctx.push(Finding::error("R35", format!("environment variable{key} of {label} has {} value `{}`; values must be strings", v.type_name(), util::show(v)), fix).at(v));
-            }
-            None => {
-                let key = name.map_or(String::new(), |(n, _)| format!(" `{n}`"));
-                ctx.push(
-                    Finding::error(
-                        "R35",
-                        format!("environment variable{key} of {label} has no `value`"),
-                        "add `\"value\": \"…\"` (use `\"\"` for an empty value)",
-                    )
-                    .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
-                );
-            }
+        let name = t
+            .require("name", "add `\"name\": \"KEY\"`")
+            .and_then(|_| t.str("name", &format!("an environment `name` of {label}")))
+            .map(|(n, s)| (s, n));
+        let key = name.map_or(String::new(), |(n, _)| format!(" `{n}`"));
+        let help = "add `\"value\": \"…\"` (use `\"\"` for an empty value)";
+        if t.get("value").is_none() {
+            let message = format!("environment variable{key} of {label} has no `value`");
+            t.push(Rule::R35.error(message, help).at_start(item));
+        } else if let Some(v) = t.get("value").filter(|v| v.as_str().is_none()) {
+            let message = format!(
+                "environment variable{key} of {label} has {} value `{}`; values must be strings",
+                v.type_name(),
+                shape::show(v)
+            );
+            t.push(Rule::R35.error(message, shape::quote_fix(v)).at(v));
         }
         if let Some((n, node)) = name {
             if let Some((_, first)) = seen.iter().find(|(s, _)| *s == n) {
                 ctx.push(
-                    Finding::warning(
-                        "R35",
-                        format!(
-                            "environment variable `{}` is set more than once in {label}",
-                            util::truncate(n, 60)
-                        ),
-                        "keep one entry; which one wins is not documented",
-                    )
-                    .at(node)
-                    .label(first.span.clone(), "first set here"),
+                    Rule::R35
+                        .warning(
+                            format!(
+                                "environment variable `{}` is set more than once in {label}",
+                                shape::truncate(n, 60)
+                            ),
+                            "keep one entry; which one wins is not documented",
+                        )
+                        .at(node)
+                        .label(first.span.clone(), "first set here"),
                 );
             } else {
                 seen.push((n, node));
                 if !is_portable_env_name(n) {
                     ctx.push(
-                        Finding::warning("R35", format!("environment variable name `{}` of {label} is not a portable shell name", util::truncate(n, 60)), "use letters, digits and `_`, not starting with a digit")
+                        Rule::R35.warning(format!("environment variable name `{}` of {label} is not a portable shell name", shape::truncate(n, 60)), "use letters, digits and `_`, not starting with a digit")
                             .at(node),
                     );
                 }
@@ -130,42 +106,30 @@ fn is_portable_env_name(s: &str) -> bool {
 }
 
 /// `[{name, valueFrom}]` (R36 secrets, R43 secretOptions).
-pub(super) fn name_value_from(node: &Node, code: &'static str, what: &str, ctx: &mut Ctx<'_>) {
-    let Some(items) = want_seq(
+pub(super) fn name_value_from(node: &Node, rule: Rule, what: &str, ctx: &mut Ctx<'_>) {
+    const KEYS: &[&str] = &["name", "valueFrom"];
+    let expected = "an array of `{\"name\", \"valueFrom\"}` objects";
+    let items = want_seq(ctx, rule, node, what, expected).unwrap_or_default();
+    for_each_object(
         ctx,
-        code,
-        node,
-        what,
-        "an array of `{\"name\", \"valueFrom\"}` objects",
-    ) else {
-        return;
-    };
-    for item in items {
-        if want_map(ctx, code, item, &format!("an entry of {what}")).is_none() {
-            continue;
-        }
-        util::unknown_keys_in(
-            ctx,
-            code,
-            item,
-            &format!("an entry of {what}"),
-            &["name", "valueFrom"],
-        );
-        for key in ["name", "valueFrom"] {
-            match item.get(key) {
-                Some(v) => {
-                    if let Some(s) = want_str(ctx, code, v, &format!("`{key}` in {what}"))
-                        && s.is_empty() {
-                            ctx.push(Finding::error(code, format!("`{key}` in {what} is empty"), "give a non-empty value").at(v));
-                        }
+        rule,
+        items,
+        &format!("an entry of {what}"),
+        KEYS,
+        |t| {
+            for key in KEYS {
+                let help = "both `name` and `valueFrom` (a Secrets Manager or SSM parameter ARN) are required";
+                t.require(key, help);
+                if let Some((v, "")) = t.str(key, &format!("`{key}` in {what}")) {
+                    let f = rule.error(
+                        format!("`{key}` in {what} is empty"),
+                        "give a non-empty value",
+                    );
+                    t.push(f.at(v));
                 }
-                None => ctx.push(
-                    Finding::error(code, format!("an entry of {what} has no `{key}`"), "both `name` and `valueFrom` (a Secrets Manager or SSM parameter ARN) are required")
-                        .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
-                ),
             }
-        }
-    }
+        },
+    );
 }
 
 /// R48: `environmentFiles` (warning level: ECS-only feature on EB).
@@ -173,26 +137,26 @@ pub(super) fn environment_files(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
     let what = format!("`environmentFiles` of {label}");
     let Some(items) = node.items() else {
         ctx.push(
-            Finding::warning(
-                "R48",
-                format!(
-                    "{what} must be an array of `{{\"value\", \"type\"}}` objects, found {}",
-                    node.type_name()
-                ),
-                "write `[{\"value\": \"arn:aws:s3:::bucket/app.env\", \"type\": \"s3\"}]`",
-            )
-            .at(node),
+            Rule::R48
+                .warning(
+                    format!(
+                        "{what} must be an array of `{{\"value\", \"type\"}}` objects, found {}",
+                        node.type_name()
+                    ),
+                    "write `[{\"value\": \"arn:aws:s3:::bucket/app.env\", \"type\": \"s3\"}]`",
+                )
+                .at(node),
         );
         return;
     };
     if items.len() > 10 {
         ctx.push(
-            Finding::warning(
-                "R48",
-                format!("{what} lists {} files; ECS allows at most 10", items.len()),
-                "merge the files",
-            )
-            .at(node),
+            Rule::R48
+                .warning(
+                    format!("{what} lists {} files; ECS allows at most 10", items.len()),
+                    "merge the files",
+                )
+                .at(node),
         );
     }
     for item in items {
@@ -202,7 +166,7 @@ pub(super) fn environment_files(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
             .is_some_and(|v| v.starts_with("arn:") && v.contains(":s3:::") && v.ends_with(".env"))
             && ty == Some("s3");
         if !ok {
-            ctx.push(Finding::warning("R48", format!("an entry of {what} is not `{{\"value\": \"<S3 object ARN ending in .env>\", \"type\": \"s3\"}}`"), "point `value` at an S3 object ARN ending in `.env` and set `\"type\": \"s3\"`").at(item));
+            ctx.push(Rule::R48.warning(format!("an entry of {what} is not `{{\"value\": \"<S3 object ARN ending in .env>\", \"type\": \"s3\"}}`"), "point `value` at an S3 object ARN ending in `.env` and set `\"type\": \"s3\"`").at(item));
         }
     }
 }

@@ -1,13 +1,32 @@
 //! Shapes of the v2 container fields (R37–R42, R47, R19 `repositoryCredentials`);
-//! ports, environment and runtime settings live in [`super::ports`],
-//! [`super::env`] and [`super::runtime`].
-//! Cross-references (links, dependsOn targets, volumes) are in
-//! [`super::v2`] and [`super::volumes`].
+//! ports, environment, runtime settings and mounts live in [`super::ports`],
+//! [`super::env`], [`super::runtime`] and [`super::volumes`].
+//! Cross-references (links, dependsOn targets, volumes) are in [`super::v2`].
 
-use super::util::{self, want_bool, want_int, want_map, want_seq, want_str};
-use crate::diag::Finding;
 use crate::syntax::{Node, Value};
-use crate::validate::Ctx;
+use crate::validate::shape::{
+    self, Table, for_each_object, truncate, want_bool, want_int, want_seq, want_str,
+};
+use crate::validate::{Ctx, Rule};
+
+/// Keys whose value is an array of strings (R37).
+const STRING_LISTS: [&str; 6] = [
+    "command",
+    "entryPoint",
+    "dnsServers",
+    "dnsSearchDomains",
+    "dockerSecurityOptions",
+    "links",
+];
+
+/// Keys whose value is a boolean (R41).
+const FLAGS: [&str; 5] = [
+    "privileged",
+    "readonlyRootFilesystem",
+    "disableNetworking",
+    "interactive",
+    "pseudoTerminal",
+];
 
 /// Runs every field check of one container.
 pub(super) fn check(c: &Node, label: &str, ctx: &mut Ctx<'_>) {
@@ -19,56 +38,32 @@ pub(super) fn check(c: &Node, label: &str, ctx: &mut Ctx<'_>) {
         super::env::environment(e, label, ctx);
     }
     if let Some(s) = c.get("secrets") {
-        super::env::name_value_from(s, "R36", &at("secrets"), ctx);
+        super::env::name_value_from(s, Rule::R36, &at("secrets"), ctx);
     }
-    for key in [
-        "command",
-        "entryPoint",
-        "dnsServers",
-        "dnsSearchDomains",
-        "dockerSecurityOptions",
-        "links",
-    ] {
+    for key in STRING_LISTS {
         if let Some(n) = c.get(key) {
             string_list(n, key, label, ctx);
         }
     }
-    if let Some(items) = c.get("dnsSearchDomains").and_then(Node::items) {
-        for d in items {
-            if let Some(s) = d.as_str()
-                && !is_search_domain(s)
-            {
-                ctx.push(
-                        Finding::error("R38", format!("search domain `{}` of {label} is not a valid domain name", util::truncate(s, 80)), "use letters, digits, `-` and `.`, up to 254 characters, ending in a letter or digit")
-                            .at(d),
-                    );
-            }
-        }
-    }
+    search_domains(c, label, ctx);
     if let Some(h) = c.get("extraHosts") {
         extra_hosts(h, label, ctx);
     }
     for key in ["hostname", "workingDirectory"] {
         if let Some(n) = c.get(key) {
-            want_str(ctx, "R40", n, &at(key));
+            want_str(ctx, Rule::R40, n, &at(key));
         }
     }
     if let Some(u) = c.get("user") {
         user(u, label, ctx);
     }
-    for key in [
-        "privileged",
-        "readonlyRootFilesystem",
-        "disableNetworking",
-        "interactive",
-        "pseudoTerminal",
-    ] {
+    for key in FLAGS {
         if let Some(n) = c.get(key) {
-            want_bool(ctx, "R41", n, &at(key));
+            want_bool(ctx, Rule::R41, n, &at(key));
         }
     }
     if let Some(l) = c.get("dockerLabels") {
-        string_map(l, "R42", &at("dockerLabels"), ctx);
+        shape::string_map(l, Rule::R42, &at("dockerLabels"), ctx);
     }
     if let Some(l) = c.get("logConfiguration") {
         super::runtime::log_configuration(l, label, ctx);
@@ -84,46 +79,43 @@ pub(super) fn check(c: &Node, label: &str, ctx: &mut Ctx<'_>) {
     }
     for key in ["startTimeout", "stopTimeout"] {
         if let Some(n) = c.get(key)
-            && let Some(v) = want_int(ctx, "R47", n, &at(key))
+            && let Some(v) = want_int(ctx, Rule::R47, n, &at(key))
             && v <= 0
         {
-            ctx.push(
-                Finding::error(
-                    "R47",
-                    format!(
-                        "{} is {v}; it must be a positive number of seconds",
-                        at(key)
-                    ),
-                    "use a value of at least 1",
-                )
-                .at(n),
+            let message = format!(
+                "{} is {v}; it must be a positive number of seconds",
+                at(key)
             );
+            ctx.push(Rule::R47.error(message, "use a value of at least 1").at(n));
         }
     }
     if let Some(f) = c.get("environmentFiles") {
         super::env::environment_files(f, label, ctx);
     }
-    if let Some(r) = c.get("repositoryCredentials")
-        && want_map(ctx, "R19", r, &at("repositoryCredentials")).is_some()
-    {
-        util::unknown_keys_in(
-            ctx,
-            "R19",
-            r,
-            &at("repositoryCredentials"),
-            &["credentialsParameter"],
-        );
-        match r.get("credentialsParameter") {
-                Some(p) => {
-                    want_str(ctx, "R19", p, "`repositoryCredentials.credentialsParameter`");
-                }
-                None => ctx.push(
-                    Finding::error("R19", format!("{} has no `credentialsParameter`", at("repositoryCredentials")), "set it to the ARN of the Secrets Manager secret holding the registry credentials")
-                        .at(r),
-                ),
-            }
+    if let Some(r) = c.get("repositoryCredentials") {
+        repository_credentials(r, &at("repositoryCredentials"), ctx);
     }
     super::volumes::mount_points_shape(c, label, ctx);
+}
+
+/// R19: `repositoryCredentials` is `{credentialsParameter}`.
+fn repository_credentials(r: &Node, what: &str, ctx: &mut Ctx<'_>) {
+    let Some(mut t) = Table::object(ctx, Rule::R19, r, what, &["credentialsParameter"]) else {
+        return;
+    };
+    if t.get("credentialsParameter").is_none() {
+        let help =
+            "set it to the ARN of the Secrets Manager secret holding the registry credentials";
+        t.push(
+            Rule::R19
+                .error(format!("{what} has no `credentialsParameter`"), help)
+                .at(r),
+        );
+    }
+    t.str(
+        "credentialsParameter",
+        "`repositoryCredentials.credentialsParameter`",
+    );
 }
 
 /// R37: arrays of strings; a bare string is the classic mistake.
@@ -131,10 +123,8 @@ fn string_list(node: &Node, key: &str, label: &str, ctx: &mut Ctx<'_>) {
     let what = format!("`{key}` of {label}");
     match &node.value {
         Value::Seq(items) => {
-            for i in items {
-                if i.as_str().is_none() {
-                    util::wrong_type(ctx, "R37", i, &format!("an item of {what}"), "a string");
-                }
+            for i in items.iter().filter(|i| i.as_str().is_none()) {
+                shape::wrong_type(ctx, Rule::R37, i, &format!("an item of {what}"), "a string");
             }
         }
         Value::String(s) => {
@@ -144,85 +134,82 @@ fn string_list(node: &Node, key: &str, label: &str, ctx: &mut Ctx<'_>) {
                     .take(4)
                     .map(|p| format!("\"{p}\""))
                     .collect();
+                let more = if s.split_whitespace().count() > 4 {
+                    ", …"
+                } else {
+                    ""
+                };
                 format!(
-                    "write one array element per argument: `[{}{}]`",
-                    parts.join(", "),
-                    if s.split_whitespace().count() > 4 {
-                        ", …"
-                    } else {
-                        ""
-                    }
+                    "write one array element per argument: `[{}{more}]`",
+                    parts.join(", ")
                 )
             } else {
-                format!("write `[\"{}\"]`", util::truncate(s, 40))
+                format!("write `[\"{}\"]`", truncate(s, 40))
             };
-            ctx.push(
-                Finding::error(
-                    "R37",
-                    format!("{what} must be an array of strings, found a string"),
-                    help,
-                )
-                .at(node),
-            );
+            let message = format!("{what} must be an array of strings, found a string");
+            ctx.push(Rule::R37.error(message, help).at(node));
         }
-        _ => util::wrong_type(ctx, "R37", node, &what, "an array of strings"),
+        _ => shape::wrong_type(ctx, Rule::R37, node, &what, "an array of strings"),
     }
 }
 
-/// `^[a-zA-Z0-9-.]{0,253}[a-zA-Z0-9]$`
-fn is_search_domain(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 254
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'.')
-        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+/// R38: every search domain matches `^[a-zA-Z0-9-.]{0,253}[a-zA-Z0-9]$`.
+fn search_domains(c: &Node, label: &str, ctx: &mut Ctx<'_>) {
+    let is_domain = |s: &str| {
+        let b = s.as_bytes();
+        !b.is_empty()
+            && b.len() <= 254
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'.')
+            && b.last().is_some_and(u8::is_ascii_alphanumeric)
+    };
+    for d in c
+        .get("dnsSearchDomains")
+        .and_then(Node::items)
+        .unwrap_or_default()
+    {
+        if let Some(s) = d.as_str()
+            && !is_domain(s)
+        {
+            let message = format!(
+                "search domain `{}` of {label} is not a valid domain name",
+                truncate(s, 80)
+            );
+            let help = "use letters, digits, `-` and `.`, up to 254 characters, ending in a letter or digit";
+            ctx.push(Rule::R38.error(message, help).at(d));
+        }
+    }
 }
 
 /// R39: `extraHosts` is `[{hostname, ipAddress}]`.
 fn extra_hosts(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
+    const KEYS: &[&str] = &["hostname", "ipAddress"];
     let what = format!("`extraHosts` of {label}");
-    let Some(items) = want_seq(
-        ctx,
-        "R39",
-        node,
-        &what,
-        "an array of `{\"hostname\", \"ipAddress\"}` objects",
-    ) else {
+    let expected = "an array of `{\"hostname\", \"ipAddress\"}` objects";
+    let Some(items) = want_seq(ctx, Rule::R39, node, &what, expected) else {
         return;
     };
-    for item in items {
-        if want_map(ctx, "R39", item, &format!("an entry of {what}")).is_none() {
-            continue;
-        }
-        util::unknown_keys_in(
-            ctx,
-            "R39",
-            item,
-            &format!("an entry of {what}"),
-            &["hostname", "ipAddress"],
-        );
-        for key in ["hostname", "ipAddress"] {
-            match item.get(key) {
-                Some(v) => {
-                    want_str(ctx, "R39", v, &format!("`{key}` in {what}"));
+    for_each_object(
+        ctx,
+        Rule::R39,
+        items,
+        &format!("an entry of {what}"),
+        KEYS,
+        |t| {
+            for key in KEYS {
+                if t.require(key, "both `hostname` and `ipAddress` are required")
+                    .is_some()
+                {
+                    t.str(key, &format!("`{key}` in {what}"));
                 }
-                None => ctx.push(
-                    Finding::error(
-                        "R39",
-                        format!("an entry of {what} has no `{key}`"),
-                        "both `hostname` and `ipAddress` are required",
-                    )
-                    .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
-                ),
             }
-        }
-    }
+        },
+    );
 }
 
 /// R40: `user` is `name`, `uid`, or either with `:group`/`:gid`.
 fn user(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
-    let Some(s) = want_str(ctx, "R40", node, &format!("`user` of {label}")) else {
+    let Some(s) = want_str(ctx, Rule::R40, node, &format!("`user` of {label}")) else {
         return;
     };
     let part_ok = |p: &str| {
@@ -235,45 +222,14 @@ fn user(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
         None => part_ok(s),
     };
     if !ok {
-        ctx.push(
-            Finding::error(
-                "R40",
-                format!(
-                    "`user` `{}` of {label} is not `user`, `uid`, `user:group` or `uid:gid`",
-                    util::truncate(s, 60)
-                ),
-                "write e.g. `\"1000:1000\"` or `\"app\"`",
-            )
-            .at(node),
+        let message = format!(
+            "`user` `{}` of {label} is not `user`, `uid`, `user:group` or `uid:gid`",
+            truncate(s, 60)
         );
-    }
-}
-
-/// An object whose values are all strings (R42, R43 options).
-pub(super) fn string_map(node: &Node, code: &'static str, what: &str, ctx: &mut Ctx<'_>) {
-    let Some(entries) = want_map(ctx, code, node, what) else {
-        return;
-    };
-    for e in entries {
-        if e.value.as_str().is_none() {
-            let fix = match &e.value.value {
-                Value::Number(n) => format!("quote it: `\"{}\"`", n.raw),
-                Value::Bool(b) => format!("quote it: `\"{b}\"`"),
-                _ => "write the value as a string".to_owned(),
-            };
-            ctx.push(
-                Finding::error(
-                    code,
-                    format!(
-                        "`{}` in {what} is {} `{}`; values must be strings",
-                        util::truncate(&e.key, 60),
-                        e.value.type_name(),
-                        util::show(&e.value)
-                    ),
-                    fix,
-                )
-                .at(&e.value),
-            );
-        }
+        ctx.push(
+            Rule::R40
+                .error(message, "write e.g. `\"1000:1000\"` or `\"app\"`")
+                .at(node),
+        );
     }
 }

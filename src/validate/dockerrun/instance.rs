@@ -2,8 +2,8 @@
 //! sums against the instance type) and the load balancer listeners (R34).
 
 use super::container::Container;
-use crate::diag::Finding;
 use crate::syntax::Node;
+use crate::validate::Rule;
 use crate::validate::{Bundle, Ctx, ebextensions, parse_config};
 
 /// One option setting read from a config file.
@@ -160,7 +160,7 @@ pub(super) fn check_sums<'a>(containers: &[Container<'a>], ctx: &mut Ctx<'_>) {
             .find(|c| c.reservation.or(c.memory).is_some())
     {
         ctx.push(
-                Finding::warning("R28", format!("the containers reserve {memory} MiB in total, more than the {mib} MiB of `{itype}` (configured in `.ebextensions`); ECS cannot place the task (`RESOURCE:MEMORY`)"), "lower `memoryReservation` values or choose a larger instance type")
+                Rule::R28.warning(format!("the containers reserve {memory} MiB in total, more than the {mib} MiB of `{itype}` (configured in `.ebextensions`); ECS cannot place the task (`RESOURCE:MEMORY`)"), "lower `memoryReservation` values or choose a larger instance type")
                     .at(at(first)),
             );
     }
@@ -172,7 +172,7 @@ pub(super) fn check_sums<'a>(containers: &[Container<'a>], ctx: &mut Ctx<'_>) {
         && let Some(first) = containers.iter().find(|c| c.cpu.is_some())
     {
         ctx.push(
-                Finding::warning("R29", format!("the containers ask for {cpu} CPU units in total, more than the {} of `{itype}` ({vcpus} vCPU)", 1024 * vcpus), "lower `cpu` values or choose a larger instance type")
+                Rule::R29.warning(format!("the containers ask for {cpu} CPU units in total, more than the {} of `{itype}` ({vcpus} vCPU)", 1024 * vcpus), "lower `cpu` values or choose a larger instance type")
                     .at(first.node.get("cpu").unwrap_or(first.node)),
             );
     }

@@ -13,14 +13,14 @@ pub mod image_ref;
 mod instance;
 mod ports;
 mod runtime;
-mod util;
 mod v1v3;
 mod v2;
 mod volumes;
 
-use super::{Bundle, Ctx, Options, Platform};
+use super::{Bundle, Ctx, Options, Platform, shape};
 use crate::diag::{Finding, Report};
 use crate::syntax::{Node, Value};
+use crate::validate::Rule;
 
 /// The exact name EB reads.
 pub const FILE_NAME: &str = "Dockerrun.aws.json";
@@ -62,9 +62,7 @@ pub fn check_bundle(bundle: &Bundle, options: &Options, report: &mut Report) {
     if compose && options.platform == Platform::DockerAl2 && has_root_file(bundle, ".env") {
         report.push_file(
             &bundle.display_name(".env"),
-            Finding::warning(
-                "R60",
-                "the bundle ships a `.env` next to `docker-compose.yml`; EB then does not generate one, so environment properties do not reach the containers",
+            Rule::R60.warning("the bundle ships a `.env` next to `docker-compose.yml`; EB then does not generate one, so environment properties do not reach the containers",
                 "remove `.env` from the bundle and set the values as environment properties, or reference them via `env_file` yourself",
             ),
         );
@@ -131,7 +129,7 @@ fn missing_dockerrun(bundle: &Bundle, options: &Options, report: &mut Report) {
             .as_deref()
             .is_some_and(|w| c.name.strip_prefix(w) == Some(FILE_NAME));
         if !under_wrapper {
-            report.push_file(&display, Finding::error("R2", message, help));
+            report.push_file(&display, Rule::R2.error(message, help));
         }
         if let Some(data) = &c.data {
             super::validate_dockerrun_file(&display, data, options, Some(bundle), report);
@@ -154,9 +152,7 @@ fn missing_dockerrun(bundle: &Bundle, options: &Options, report: &mut Report) {
             };
             report.push_file(
                 &root,
-                Finding::error(
-                    "R2",
-                    format!(
+                Rule::R2.error(format!(
                         "no `{FILE_NAME}` at the bundle root; ECS deployments fail with `No ecs task definition (or empty definition file) found in environment`{why}"
                     ),
                     if compose {
@@ -171,9 +167,7 @@ fn missing_dockerrun(bundle: &Bundle, options: &Options, report: &mut Report) {
             if !dockerfile && !compose {
                 report.push_file(
                     &root,
-                    Finding::error(
-                        "R2",
-                        "the bundle has no `Dockerfile`, `Dockerrun.aws.json` or `docker-compose.yml` at its root; EB fails with `Both 'Dockerfile' and 'Dockerrun.aws.json' are missing in your source bundle`",
+                    Rule::R2.error("the bundle has no `Dockerfile`, `Dockerrun.aws.json` or `docker-compose.yml` at its root; EB fails with `Both 'Dockerfile' and 'Dockerrun.aws.json' are missing in your source bundle`",
                         "add a `docker-compose.yml`, a `Dockerfile` or a v1 `Dockerrun.aws.json` at the bundle root",
                     ),
                 );
@@ -192,9 +186,7 @@ pub fn check_compose_file(display: &str, options: &Options, report: &mut Report)
     }
     report.push_file(
         display,
-        Finding::error(
-            "R2",
-            format!(
+        Rule::R2.error(format!(
                 "`docker-compose.yml` is only read by the Docker platform; `--platform {}` deployments fail with `No ecs task definition (or empty definition file) found in environment`",
                 options.platform.as_str()
             ),
@@ -207,19 +199,19 @@ pub fn check_compose_file(display: &str, options: &Options, report: &mut Report)
 pub fn check(root: &Node, ctx: &mut Ctx<'_>) {
     let Some(_) = root.entries() else {
         ctx.push(
-            Finding::error(
-                "R15",
-                format!(
-                    "the document must be a JSON object, found {}",
-                    root.type_name()
-                ),
-                "write `{ \"AWSEBDockerrunVersion\": 2, \"containerDefinitions\": [ … ] }`",
-            )
-            .at(root),
+            Rule::R15
+                .error(
+                    format!(
+                        "the document must be a JSON object, found {}",
+                        root.type_name()
+                    ),
+                    "write `{ \"AWSEBDockerrunVersion\": 2, \"containerDefinitions\": [ … ] }`",
+                )
+                .at(root),
         );
         return;
     };
-    util::duplicate_keys(ctx, "R15", root, "the top level");
+    shape::duplicate_keys(ctx, Rule::R15, root, "the top level");
     let version = detect_version(root, ctx);
     platform_fit(root, version, ctx);
     bundle_fit(root, version, ctx);
@@ -244,8 +236,7 @@ fn detect_version(root: &Node, ctx: &mut Ctx<'_>) -> Version {
             .unwrap_or_default()
             .iter()
             .find(|e| is_version_typo(root, &e.key));
-        let finding = Finding::error(
-            "R16",
+        let finding = Rule::R16.error(
             format!(
                 "`AWSEBDockerrunVersion` is missing; checking the file as version {} from its keys",
                 guess.as_str()
@@ -258,7 +249,7 @@ fn detect_version(root: &Node, ctx: &mut Ctx<'_>) -> Version {
                 ..finding
             }
             .at_key(e),
-            None => util::missing(finding, root),
+            None => shape::missing(finding, root),
         });
         return guess;
     };
@@ -279,27 +270,25 @@ fn detect_version(root: &Node, ctx: &mut Ctx<'_>) -> Version {
                 Version::V3 => "the string `\"3\"`",
             };
             ctx.push(
-                Finding::warning(
-                    "R16",
-                    format!(
-                        "`AWSEBDockerrunVersion` is {} `{}`; the documented form is {written}",
-                        node.type_name(),
-                        util::show(node)
-                    ),
-                    format!("write {written}"),
-                )
-                .at(node),
+                Rule::R16
+                    .warning(
+                        format!(
+                            "`AWSEBDockerrunVersion` is {} `{}`; the documented form is {written}",
+                            node.type_name(),
+                            shape::show(node)
+                        ),
+                        format!("write {written}"),
+                    )
+                    .at(node),
             );
             v
         }
         Some(v) => v,
         None => {
             ctx.push(
-                Finding::error(
-                    "R16",
-                    format!(
+                Rule::R16.error(format!(
                         "`AWSEBDockerrunVersion` is `{}`; EB accepts `2` (ECS), `\"1\"` or `\"3\"` (Docker on AL2)",
-                        util::show(node)
+                        shape::show(node)
                     ),
                     "use `2` for multicontainer (ECS) bundles",
                 )
@@ -315,7 +304,7 @@ fn detect_version(root: &Node, ctx: &mut Ctx<'_>) -> Version {
 fn is_version_typo(root: &Node, key: &str) -> bool {
     root.get("AWSEBDockerrunVersion").is_none()
         && key.len() < 40
-        && util::distance(&key.to_ascii_lowercase(), "awsebdockerrunversion") <= 3
+        && shape::distance(&key.to_ascii_lowercase(), "awsebdockerrunversion") <= 3
 }
 
 fn guess_version(root: &Node, platform: Platform) -> Version {
@@ -350,18 +339,14 @@ fn platform_fit(root: &Node, version: Version, ctx: &mut Ctx<'_>) {
     };
     let platform = ctx.options.platform;
     let finding = match (platform, version) {
-        (Platform::EcsAl2 | Platform::McAl1, Version::V1 | Version::V3) => Finding::error(
-            "R1",
-            format!(
+        (Platform::EcsAl2 | Platform::McAl1, Version::V1 | Version::V3) => Rule::R1.error(format!(
                 "version {} is for the Docker platform; on `{}` EB fails with `ECS Application sourcebundle validation error: Unsupported AWSEBDockerrunVersion`",
                 version.as_str(),
                 platform.as_str()
             ),
             "write a v2 file with `containerDefinitions`, or validate for `--platform docker-al2`",
         ),
-        (Platform::DockerAl2, Version::V2) => Finding::error(
-            "R1",
-            "version 2 is for the ECS platform; the Docker platform fails with `Invalid Dockerrun.aws.json version, abort deployment.`",
+        (Platform::DockerAl2, Version::V2) => Rule::R1.error("version 2 is for the ECS platform; the Docker platform fails with `Invalid Dockerrun.aws.json version, abort deployment.`",
             "deploy to an ECS platform (`--platform ecs-al2`), or use `docker-compose.yml` on the Docker platform",
         ),
         _ => return,
@@ -376,13 +361,11 @@ fn bundle_fit(root: &Node, version: Version, ctx: &mut Ctx<'_>) {
     let compose = has_root_file(bundle, "docker-compose.yml");
     let (span, pointer) = match version_node(root) {
         Some(n) => (n.span.clone(), n.pointer.clone()),
-        None => util::anchor(root),
+        None => shape::anchor(root),
     };
     if version == Version::V2 && dockerfile {
         ctx.push(
-            Finding::warning(
-                "R3",
-                "the bundle has a `Dockerfile` next to a v2 Dockerrun; ECS platforms do not build images, so it is ignored",
+            Rule::R3.warning("the bundle has a `Dockerfile` next to a v2 Dockerrun; ECS platforms do not build images, so it is ignored",
                 "build and push the image in CI and reference it in `image`; drop the `Dockerfile` from the bundle",
             )
             .at_span(span.clone(), pointer.clone()),
@@ -390,9 +373,7 @@ fn bundle_fit(root: &Node, version: Version, ctx: &mut Ctx<'_>) {
     }
     if version == Version::V2 && compose {
         ctx.push(
-            Finding::warning(
-                "R4",
-                "the bundle has both `docker-compose.yml` and a v2 Dockerrun: Compose means the Docker platform, v2 the ECS platform",
+            Rule::R4.warning("the bundle has both `docker-compose.yml` and a v2 Dockerrun: Compose means the Docker platform, v2 the ECS platform",
                 "keep `docker-compose.yml` for `docker-al2`, or the v2 Dockerrun for ECS, not both",
             )
             .at_span(span.clone(), pointer.clone()),
@@ -400,9 +381,7 @@ fn bundle_fit(root: &Node, version: Version, ctx: &mut Ctx<'_>) {
     }
     if version == Version::V1 && compose {
         ctx.push(
-            Finding::error(
-                "R1",
-                "the bundle has `docker-compose.yml`, so the Docker platform uses Compose and a Dockerrun must be version 3",
+            Rule::R1.error("the bundle has `docker-compose.yml`, so the Docker platform uses Compose and a Dockerrun must be version 3",
                 "use `\"AWSEBDockerrunVersion\": \"3\"` with only `Authentication`, or remove `docker-compose.yml`",
             )
             .at_span(span.clone(), pointer.clone()),
@@ -410,9 +389,7 @@ fn bundle_fit(root: &Node, version: Version, ctx: &mut Ctx<'_>) {
     }
     if version == Version::V3 && !compose {
         ctx.push(
-            Finding::error(
-                "R59",
-                "a version 3 Dockerrun requires `docker-compose.yml` at the bundle root, and there is none",
+            Rule::R59.error("a version 3 Dockerrun requires `docker-compose.yml` at the bundle root, and there is none",
                 "add `docker-compose.yml` at the bundle root, or use version 1 for a single container",
             )
             .at_span(span, pointer),
@@ -421,4 +398,12 @@ fn bundle_fit(root: &Node, version: Version, ctx: &mut Ctx<'_>) {
     if version == Version::V1 {
         v1v3::check_v1_bundle(root, dockerfile, ctx);
     }
+}
+
+/// True for names matching `^[A-Za-z0-9_-]{1,255}$` (containers, volumes).
+fn is_ecs_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 255
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }

@@ -1,16 +1,16 @@
 //! Port mappings of a v2 container (R31, R33, per-container R32).
 
-use super::util::{self, want_int_in, want_seq};
-use crate::diag::Finding;
 use crate::syntax::Node;
 use crate::validate::Ctx;
+use crate::validate::Rule;
+use crate::validate::shape::{self, want_int_in, want_seq};
 
 /// R31, R33 and the per-container part of R32.
 pub(super) fn port_mappings(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
     let what = format!("`portMappings` of {label}");
     let Some(items) = want_seq(
         ctx,
-        "R31",
+        Rule::R31,
         node,
         &what,
         "an array of `{\"containerPort\", \"hostPort\"}` objects",
@@ -20,9 +20,9 @@ pub(super) fn port_mappings(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
     let mut seen: Vec<(i64, String, &Node)> = Vec::new();
     for m in items {
         if m.entries().is_none() {
-            util::wrong_type(
+            shape::wrong_type(
                 ctx,
-                "R31",
+                Rule::R31,
                 m,
                 &format!("a port mapping of {label}"),
                 "an object",
@@ -30,9 +30,9 @@ pub(super) fn port_mappings(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
             continue;
         }
         let place = format!("a port mapping of {label}");
-        util::unknown_keys_in(
+        shape::unknown_keys_in(
             ctx,
-            "R31",
+            Rule::R31,
             m,
             &place,
             &[
@@ -55,22 +55,22 @@ pub(super) fn port_mappings(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
                         "use `\"tcp\"` or `\"udp\"`".to_owned()
                     };
                     ctx.push(
-                        Finding::error(
-                            "R31",
-                            format!(
-                                "`protocol` `{}` of {label} is not `tcp` or `udp`",
-                                util::truncate(s, 40)
-                            ),
-                            help,
-                        )
-                        .at(p),
+                        Rule::R31
+                            .error(
+                                format!(
+                                    "`protocol` `{}` of {label} is not `tcp` or `udp`",
+                                    shape::truncate(s, 40)
+                                ),
+                                help,
+                            )
+                            .at(p),
                     );
                     None
                 }
                 None => {
-                    util::wrong_type(
+                    shape::wrong_type(
                         ctx,
-                        "R31",
+                        Rule::R31,
                         p,
                         "`protocol`",
                         "the string `\"tcp\"` or `\"udp\"`",
@@ -79,46 +79,51 @@ pub(super) fn port_mappings(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
                 }
             },
         };
-        let container_port = match m.get("containerPort") {
-            Some(cp) => want_int_in(
-                ctx,
-                "R31",
-                cp,
-                &format!("`containerPort` of {label}"),
-                1,
-                65535,
-            )
-            .map(|v| (v, cp)),
-            None => {
-                if m.get("containerPortRange").is_none() {
-                    ctx.push(
-                        Finding::error(
-                            "R31",
-                            format!("a port mapping of {label} has no `containerPort`"),
+        let container_port =
+            match m.get("containerPort") {
+                Some(cp) => want_int_in(
+                    ctx,
+                    Rule::R31,
+                    cp,
+                    &format!("`containerPort` of {label}"),
+                    1,
+                    65535,
+                )
+                .map(|v| (v, cp)),
+                None => {
+                    if m.get("containerPortRange").is_none() {
+                        ctx.push(
+                        Rule::R31.error(format!("a port mapping of {label} has no `containerPort`"),
                             "add `\"containerPort\": 80` (the port the application listens on)",
                         )
                         .at_span(m.span.start..m.span.start + 1, m.pointer.clone()),
                     );
+                    }
+                    None
                 }
-                None
-            }
-        };
+            };
         if let Some(hp) = m.get("hostPort")
-            && let Some(v) =
-                want_int_in(ctx, "R31", hp, &format!("`hostPort` of {label}"), 0, 65535)
+            && let Some(v) = want_int_in(
+                ctx,
+                Rule::R31,
+                hp,
+                &format!("`hostPort` of {label}"),
+                0,
+                65535,
+            )
         {
             reserved_port(v, hp, label, ctx);
         }
         if let (Some((port, cp)), Some(proto)) = (container_port, protocol) {
             if let Some((_, _, first)) = seen.iter().find(|(p, pr, _)| *p == port && *pr == proto) {
                 ctx.push(
-                    Finding::error(
-                        "R32",
-                        format!("{label} maps container port {port}/{proto} more than once"),
-                        "keep one mapping per container port and protocol",
-                    )
-                    .at(cp)
-                    .label(first.span.clone(), "first mapped here"),
+                    Rule::R32
+                        .error(
+                            format!("{label} maps container port {port}/{proto} more than once"),
+                            "keep one mapping per container port and protocol",
+                        )
+                        .at(cp)
+                        .label(first.span.clone(), "first mapped here"),
                 );
             } else {
                 seen.push((port, proto, cp));
@@ -137,9 +142,7 @@ fn reserved_port(port: i64, node: &Node, label: &str, ctx: &mut Ctx<'_>) {
     };
     if let Some(owner) = reserved {
         ctx.push(
-            Finding::error(
-                "R33",
-                format!(
+            Rule::R33.error(format!(
                     "`hostPort` {port} of {label} is reserved for {owner} on the container instance"
                 ),
                 "map the container to another host port",
@@ -148,7 +151,7 @@ fn reserved_port(port: i64, node: &Node, label: &str, ctx: &mut Ctx<'_>) {
         );
     } else if port >= 32768 {
         ctx.push(
-            Finding::warning("R33", format!("`hostPort` {port} of {label} is in the dynamic port range ECS and Docker allocate from, so it may already be taken"), "use a host port below 32768, or `0` for a dynamic port")
+            Rule::R33.warning(format!("`hostPort` {port} of {label} is in the dynamic port range ECS and Docker allocate from, so it may already be taken"), "use a host port below 32768, or `0` for a dynamic port")
                 .at(node),
         );
     }

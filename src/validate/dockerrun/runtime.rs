@@ -1,9 +1,8 @@
 //! Logging, ulimits, health checks and dependency shapes of a v2 container (R43–R46).
 
-use super::util::{self, want_int, want_int_in, want_map, want_seq, want_str};
-use crate::diag::Finding;
 use crate::syntax::Node;
-use crate::validate::Ctx;
+use crate::validate::shape::{self, Table, for_each_object, list, truncate, want_seq};
+use crate::validate::{Ctx, Rule};
 
 /// R43: `logConfiguration`.
 pub(super) fn log_configuration(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
@@ -17,91 +16,58 @@ pub(super) fn log_configuration(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
         "splunk",
         "awsfirelens",
     ];
+    const KEYS: &[&str] = &["logDriver", "options", "secretOptions"];
     let what = format!("`logConfiguration` of {label}");
-    if want_map(ctx, "R43", node, &what).is_none() {
+    let Some(mut t) = Table::object(ctx, Rule::R43, node, &what, KEYS) else {
         return;
-    }
-    util::unknown_keys_in(
-        ctx,
-        "R43",
-        node,
-        &what,
-        &["logDriver", "options", "secretOptions"],
-    );
-    let driver = match node.get("logDriver") {
-        Some(d) => want_str(ctx, "R43", d, &format!("`logDriver` of {label}")).and_then(|s| {
-            if DRIVERS.contains(&s) {
-                Some(s)
-            } else {
-                ctx.push(
-                    Finding::error(
-                        "R43",
-                        format!(
-                            "`logDriver` `{}` of {label} is not supported by ECS",
-                            util::truncate(s, 40)
-                        ),
-                        format!("use one of {}", util::list(DRIVERS)),
-                    )
-                    .at(d),
-                );
-                None
-            }
-        }),
-        None => {
-            ctx.push(
-                Finding::error(
-                    "R43",
-                    format!("{what} has no `logDriver`"),
-                    "add `\"logDriver\": \"awslogs\"` (or another supported driver)",
-                )
-                .at_span(node.span.start..node.span.start + 1, node.pointer.clone()),
-            );
-            None
-        }
     };
-    if let Some(o) = node.get("options") {
-        super::fields::string_map(
-            o,
-            "R43",
-            &format!("`logConfiguration.options` of {label}"),
-            ctx,
+    let help = "add `\"logDriver\": \"awslogs\"` (or another supported driver)";
+    let driver = t
+        .require("logDriver", help)
+        .and_then(|_| t.str("logDriver", &format!("`logDriver` of {label}")));
+    if let Some((d, s)) = driver
+        && !DRIVERS.contains(&s)
+    {
+        let message = format!(
+            "`logDriver` `{}` of {label} is not supported by ECS",
+            truncate(s, 40)
+        );
+        t.push(
+            Rule::R43
+                .error(message, format!("use one of {}", list(DRIVERS)))
+                .at(d),
         );
     }
-    if let Some(s) = node.get("secretOptions") {
-        super::env::name_value_from(
-            s,
-            "R43",
-            &format!("`logConfiguration.secretOptions` of {label}"),
-            ctx,
-        );
+    if let Some(o) = t.get("options") {
+        let what = format!("`logConfiguration.options` of {label}");
+        shape::string_map(o, Rule::R43, &what, t.ctx);
     }
-    if let Some(d) = driver {
-        if d == "awslogs" {
-            let opts = node.get("options");
-            let missing: Vec<&str> = ["awslogs-group", "awslogs-region"]
-                .into_iter()
-                .filter(|k| opts.and_then(|o| o.get(k)).is_none())
-                .collect();
-            if !missing.is_empty() {
-                ctx.push(
-                    Finding::warning(
-                        "R43",
-                        format!(
-                            "the `awslogs` driver of {label} has no {} option",
-                            util::list(&missing)
-                        ),
-                        "set `awslogs-group` and `awslogs-region` in `options`",
-                    )
-                    .at(node.get("logDriver").unwrap_or(node)),
-                );
-            }
-        }
-        if d != "json-file" {
-            ctx.push(
-                Finding::warning("R43", format!("{label} logs through `{d}`, so EB's log bundles and `awseb-logs-*` volumes will not see its output"), "keep `json-file` (the default) if you rely on `eb logs`")
-                    .at(node.get("logDriver").unwrap_or(node)),
-            );
-        }
+    if let Some(s) = t.get("secretOptions") {
+        let what = format!("`logConfiguration.secretOptions` of {label}");
+        super::env::name_value_from(s, Rule::R43, &what, t.ctx);
+    }
+    let Some((d, s)) = driver.filter(|(_, s)| DRIVERS.contains(s)) else {
+        return;
+    };
+    let opts = t.get("options");
+    let missing: Vec<&str> = ["awslogs-group", "awslogs-region"]
+        .into_iter()
+        .filter(|k| opts.and_then(|o| o.get(k)).is_none())
+        .collect();
+    if s == "awslogs" && !missing.is_empty() {
+        let message = format!(
+            "the `awslogs` driver of {label} has no {} option",
+            list(&missing)
+        );
+        let help = "set `awslogs-group` and `awslogs-region` in `options`";
+        t.push(Rule::R43.warning(message, help).at(d));
+    }
+    if s != "json-file" {
+        let message = format!(
+            "{label} logs through `{s}`, so EB's log bundles and `awseb-logs-*` volumes will not see its output"
+        );
+        let help = "keep `json-file` (the default) if you rely on `eb logs`";
+        t.push(Rule::R43.warning(message, help).at(d));
     }
 }
 
@@ -124,116 +90,81 @@ pub(super) fn ulimits(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
         "sigpending",
         "stack",
     ];
+    const KEYS: &[&str] = &["name", "softLimit", "hardLimit"];
     let what = format!("`ulimits` of {label}");
-    let Some(items) = want_seq(
-        ctx,
-        "R44",
-        node,
-        &what,
-        "an array of `{\"name\", \"softLimit\", \"hardLimit\"}` objects",
-    ) else {
+    let expected = "an array of `{\"name\", \"softLimit\", \"hardLimit\"}` objects";
+    let Some(items) = want_seq(ctx, Rule::R44, node, &what, expected) else {
         return;
     };
-    for item in items {
-        if want_map(ctx, "R44", item, &format!("an entry of {what}")).is_none() {
-            continue;
-        }
-        util::unknown_keys_in(
-            ctx,
-            "R44",
-            item,
-            &format!("an entry of {what}"),
-            &["name", "softLimit", "hardLimit"],
-        );
-        for key in ["name", "softLimit", "hardLimit"] {
-            if item.get(key).is_none() {
-                ctx.push(
-                    Finding::error(
-                        "R44",
-                        format!("an entry of {what} has no `{key}`"),
-                        "`name`, `softLimit` and `hardLimit` are all required",
-                    )
-                    .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
+    for_each_object(
+        ctx,
+        Rule::R44,
+        items,
+        &format!("an entry of {what}"),
+        KEYS,
+        |t| {
+            for key in KEYS {
+                t.require(key, "`name`, `softLimit` and `hardLimit` are all required");
+            }
+            if let Some((n, s)) = t.str("name", &format!("a ulimit `name` of {label}"))
+                && !NAMES.contains(&s)
+            {
+                let message = format!(
+                    "ulimit `{}` of {label} is not a ulimit ECS knows",
+                    truncate(s, 40)
+                );
+                t.push(
+                    Rule::R44
+                        .error(message, format!("use one of {}", list(NAMES)))
+                        .at(n),
                 );
             }
-        }
-        if let Some(n) = item.get("name")
-            && let Some(s) = want_str(ctx, "R44", n, &format!("a ulimit `name` of {label}"))
-            && !NAMES.contains(&s)
-        {
-            ctx.push(
-                Finding::error(
-                    "R44",
-                    format!(
-                        "ulimit `{}` of {label} is not a ulimit ECS knows",
-                        util::truncate(s, 40)
-                    ),
-                    format!("use one of {}", util::list(NAMES)),
-                )
-                .at(n),
-            );
-        }
-        let soft = item
-            .get("softLimit")
-            .and_then(|v| want_int(ctx, "R44", v, &format!("`softLimit` of {label}")));
-        let hard = item
-            .get("hardLimit")
-            .and_then(|v| want_int(ctx, "R44", v, &format!("`hardLimit` of {label}")));
-        if let (Some(s), Some(h), Some(sn)) = (soft, hard, item.get("softLimit"))
-            && s > h
-        {
-            ctx.push(
-                Finding::warning(
-                    "R44",
-                    format!("`softLimit` {s} of {label} is above its `hardLimit` {h}"),
-                    "the soft limit cannot exceed the hard limit; lower it",
-                )
-                .at(sn),
-            );
-        }
-    }
+            let soft = t.int("softLimit", &format!("`softLimit` of {label}"));
+            let hard = t.int("hardLimit", &format!("`hardLimit` of {label}"));
+            if let (Some((sn, s)), Some((_, h))) = (soft, hard)
+                && s > h
+            {
+                let message = format!("`softLimit` {s} of {label} is above its `hardLimit` {h}");
+                let help = "the soft limit cannot exceed the hard limit; lower it";
+                t.push(Rule::R44.warning(message, help).at(sn));
+            }
+        },
+    );
 }
 
 /// R45: `healthCheck`.
 pub(super) fn health_check(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
+    const KEYS: &[&str] = &["command", "interval", "timeout", "retries", "startPeriod"];
     let what = format!("`healthCheck` of {label}");
-    if want_map(ctx, "R45", node, &what).is_none() {
+    let Some(mut t) = Table::object(ctx, Rule::R45, node, &what, KEYS) else {
         return;
-    }
-    util::unknown_keys_in(
-        ctx,
-        "R45",
-        node,
-        &what,
-        &["command", "interval", "timeout", "retries", "startPeriod"],
-    );
-    match node.get("command") {
-        None => ctx.push(
-            Finding::error(
-                "R45",
-                format!("{what} has no `command`"),
-                "add `\"command\": [\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"]`",
-            )
-            .at_span(node.span.start..node.span.start + 1, node.pointer.clone()),
-        ),
-        Some(c) => match c.items() {
+    };
+    let help = "add `\"command\": [\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"]`";
+    if let Some(c) = t.require("command", help) {
+        match c.items() {
             Some(items) => {
                 let first = items.first().and_then(Node::as_str);
                 if !matches!(first, Some("CMD" | "CMD-SHELL")) {
-                    ctx.push(Finding::error("R45", format!("the health check command of {label} must start with `CMD` or `CMD-SHELL`"), "write `[\"CMD-SHELL\", \"your check\"]` or `[\"CMD\", \"program\", \"arg\"]`").at(items.first().unwrap_or(c)));
+                    let message = format!(
+                        "the health check command of {label} must start with `CMD` or `CMD-SHELL`"
+                    );
+                    let help = "write `[\"CMD-SHELL\", \"your check\"]` or `[\"CMD\", \"program\", \"arg\"]`";
+                    t.push(
+                        Rule::R45
+                            .error(message, help)
+                            .at(items.first().unwrap_or(c)),
+                    );
                 }
                 for i in items.iter().filter(|i| i.as_str().is_none()) {
-                    util::wrong_type(ctx, "R45", i, "a health check argument", "a string");
+                    shape::wrong_type(t.ctx, Rule::R45, i, "a health check argument", "a string");
                 }
             }
-            None => util::wrong_type(
-                ctx,
-                "R45",
-                c,
-                &format!("the health check `command` of {label}"),
-                "an array starting with `CMD` or `CMD-SHELL`",
-            ),
-        },
+            None => {
+                let what = format!("the health check `command` of {label}");
+                let expected = "an array starting with `CMD` or `CMD-SHELL`";
+                shape::wrong_type(t.ctx, Rule::R45, c, &what, expected);
+            }
+        }
     }
     for (key, lo, hi) in [
         ("interval", 5, 300),
@@ -241,72 +172,46 @@ pub(super) fn health_check(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
         ("retries", 1, 10),
         ("startPeriod", 0, 300),
     ] {
-        if let Some(v) = node.get(key) {
-            want_int_in(
-                ctx,
-                "R45",
-                v,
-                &format!("health check `{key}` of {label}"),
-                lo,
-                hi,
-            );
-        }
+        t.int_in(key, &format!("health check `{key}` of {label}"), lo, hi);
     }
 }
 
 /// R46, shape part: `[{containerName, condition}]`.
 pub(super) fn depends_on_shape(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
     const CONDITIONS: &[&str] = &["START", "COMPLETE", "SUCCESS", "HEALTHY"];
+    const KEYS: &[&str] = &["containerName", "condition"];
     let what = format!("`dependsOn` of {label}");
-    let Some(items) = want_seq(
-        ctx,
-        "R46",
-        node,
-        &what,
-        "an array of `{\"containerName\", \"condition\"}` objects",
-    ) else {
+    let expected = "an array of `{\"containerName\", \"condition\"}` objects";
+    let Some(items) = want_seq(ctx, Rule::R46, node, &what, expected) else {
         return;
     };
-    for item in items {
-        if want_map(ctx, "R46", item, &format!("an entry of {what}")).is_none() {
-            continue;
-        }
-        util::unknown_keys_in(
-            ctx,
-            "R46",
-            item,
-            &format!("an entry of {what}"),
-            &["containerName", "condition"],
-        );
-        for key in ["containerName", "condition"] {
-            match item.get(key) {
-                None => ctx.push(
-                    Finding::error(
-                        "R46",
-                        format!("an entry of {what} has no `{key}`"),
-                        "both `containerName` and `condition` are required",
-                    )
-                    .at_span(item.span.start..item.span.start + 1, item.pointer.clone()),
-                ),
-                Some(v) => {
-                    if let Some(s) = want_str(ctx, "R46", v, &format!("`{key}` in {what}"))
-                        && key == "condition"
-                        && !CONDITIONS.contains(&s)
-                    {
-                        ctx.push(
-                            Finding::error(
-                                "R46",
-                                format!(
-                                    "dependency condition `{}` of {label} is not valid",
-                                    util::truncate(s, 40)
-                                ),
-                                format!("use one of {}", util::list(CONDITIONS)),
-                            )
+    for_each_object(
+        ctx,
+        Rule::R46,
+        items,
+        &format!("an entry of {what}"),
+        KEYS,
+        |t| {
+            for key in KEYS {
+                let help = "both `containerName` and `condition` are required";
+                if t.require(key, help).is_none() {
+                    continue;
+                }
+                if let Some((v, s)) = t.str(key, &format!("`{key}` in {what}"))
+                    && *key == "condition"
+                    && !CONDITIONS.contains(&s)
+                {
+                    let message = format!(
+                        "dependency condition `{}` of {label} is not valid",
+                        truncate(s, 40)
+                    );
+                    t.push(
+                        Rule::R46
+                            .error(message, format!("use one of {}", list(CONDITIONS)))
                             .at(v),
-                        );
-                    }
+                    );
                 }
             }
-        }
-    }
+        },
+    );
 }

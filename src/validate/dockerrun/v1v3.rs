@@ -2,10 +2,11 @@
 //! Compose, R59).
 
 use super::container::check_reference;
-use super::util::{self, want_map, want_seq, want_str};
 use crate::diag::Finding;
 use crate::syntax::{Node, Value};
 use crate::validate::Ctx;
+use crate::validate::Rule;
+use crate::validate::shape::{self, Table, for_each_object, want_map, want_seq, want_str};
 
 const V1_KEYS: &[&str] = &[
     "AWSEBDockerrunVersion",
@@ -33,38 +34,38 @@ pub(super) fn check_v1(root: &Node, ctx: &mut Ctx<'_>) {
         ]
         .contains(&k)
         {
-            let help = match util::suggest(k, V1_KEYS, &[]) {
+            let help = match shape::suggest(k, V1_KEYS, &[]) {
                 Some(s) => format!("v1 spells it `{s}`"),
                 None => "use `\"AWSEBDockerrunVersion\": 2` on an ECS platform for multicontainer definitions".to_owned(),
             };
             ctx.push(
-                Finding::error(
-                    "R56",
-                    format!("`{k}` is a version 2 key; a version 1 file ignores it"),
-                    help,
-                )
-                .at_key(e),
+                Rule::R56
+                    .error(
+                        format!("`{k}` is a version 2 key; a version 1 file ignores it"),
+                        help,
+                    )
+                    .at_key(e),
             );
             continue;
         }
-        let help = match util::suggest(k, V1_KEYS, &[]) {
+        let help = match shape::suggest(k, V1_KEYS, &[]) {
             Some(s) => format!("did you mean `{s}`?"),
-            None => format!("v1 keys: {}", util::list(&V1_KEYS[1..])),
+            None => format!("v1 keys: {}", shape::list(&V1_KEYS[1..])),
         };
         ctx.push(
-            Finding::warning(
-                "R56",
-                format!(
-                    "unknown key `{}` in a version 1 Dockerrun; EB ignores it",
-                    util::truncate(k, 60)
-                ),
-                help,
-            )
-            .at_key(e),
+            Rule::R56
+                .warning(
+                    format!(
+                        "unknown key `{}` in a version 1 Dockerrun; EB ignores it",
+                        shape::truncate(k, 60)
+                    ),
+                    help,
+                )
+                .at_key(e),
         );
     }
     if let Some(a) = root.get("Authentication") {
-        auth(a, "Authentication", &["Bucket", "Key"], "R56", ctx);
+        auth(a, "Authentication", &["Bucket", "Key"], Rule::R56, ctx);
     }
     if let Some(img) = root.get("Image") {
         image(img, ctx);
@@ -79,59 +80,64 @@ pub(super) fn check_v1(root: &Node, ctx: &mut Ctx<'_>) {
         if let Some(n) = root.get(key) {
             if let Value::Seq(_) = n.value {
                 ctx.push(
-                    Finding::error(
-                        "R56",
-                        format!(
-                            "`{key}` must be a string in a version 1 Dockerrun, found an array"
-                        ),
-                        "write the command line as one string (the ECS array form is v2 only)",
-                    )
-                    .at(n),
+                    Rule::R56
+                        .error(
+                            format!(
+                                "`{key}` must be a string in a version 1 Dockerrun, found an array"
+                            ),
+                            "write the command line as one string (the ECS array form is v2 only)",
+                        )
+                        .at(n),
                 );
             } else {
-                want_str(ctx, "R56", n, &format!("`{key}`"));
+                want_str(ctx, Rule::R56, n, &format!("`{key}`"));
             }
         }
     }
 }
 
 /// `{bucket, key}` objects (v1 capitalised, v3 lowercase).
-fn auth(a: &Node, what: &str, keys: &[&'static str; 2], code: &'static str, ctx: &mut Ctx<'_>) {
-    if want_map(ctx, code, a, &format!("`{what}`")).is_none() {
+fn auth(a: &Node, what: &str, keys: &'static [&'static str; 2], rule: Rule, ctx: &mut Ctx<'_>) {
+    let Some(mut t) = Table::object(ctx, rule, a, format!("`{what}`"), keys) else {
         return;
-    }
-    util::unknown_keys_in(ctx, code, a, &format!("`{what}`"), keys);
+    };
     for key in keys {
-        match a.get(key) {
-            None => ctx.push(Finding::error(code, format!("`{what}` has no `{key}`"), format!("add `\"{key}\"`; `{}` and `{}` name the S3 object of the registry auth file", keys[0], keys[1])).at_span(a.span.start..a.span.start + 1, a.pointer.clone())),
-            Some(v) => {
-                if want_str(ctx, code, v, &format!("`{what}.{key}`")).is_some_and(|s| s.trim().is_empty()) {
-                    ctx.push(Finding::error(code, format!("`{what}.{key}` is empty"), "give the S3 location of the registry auth file").at(v));
-                }
-            }
+        let help = format!(
+            "add `\"{key}\"`; `{}` and `{}` name the S3 object of the registry auth file",
+            keys[0], keys[1]
+        );
+        t.require(key, &help);
+        if let Some((v, s)) = t.str(key, &format!("`{what}.{key}`"))
+            && s.trim().is_empty()
+        {
+            let f = rule.error(
+                format!("`{what}.{key}` is empty"),
+                "give the S3 location of the registry auth file",
+            );
+            t.push(f.at(v));
         }
     }
 }
 
 fn image(img: &Node, ctx: &mut Ctx<'_>) {
-    if want_map(ctx, "R56", img, "`Image`").is_none() {
+    if want_map(ctx, Rule::R56, img, "`Image`").is_none() {
         return;
     }
-    util::unknown_keys_in(ctx, "R56", img, "`Image`", &["Name", "Update"]);
+    shape::unknown_keys_in(ctx, Rule::R56, img, "`Image`", &["Name", "Update"]);
     if let Some(n) = img.get("Name") {
-        if let Some(s) = want_str(ctx, "R56", n, "`Image.Name`") {
-            check_reference(s, n, "the v1 `Image`", "R24", ctx);
+        if let Some(s) = want_str(ctx, Rule::R56, n, "`Image.Name`") {
+            check_reference(s, n, "the v1 `Image`", Rule::R24, ctx);
         }
     } else if ctx.bundle.is_none() {
-        ctx.push(Finding::warning("R57", "`Image` has no `Name`; EB needs it unless the bundle has a `Dockerfile`", "add `\"Name\": \"repository:tag\"`, or remove `Image` when building from a `Dockerfile`").at(img));
+        ctx.push(Rule::R57.warning("`Image` has no `Name`; EB needs it unless the bundle has a `Dockerfile`", "add `\"Name\": \"repository:tag\"`, or remove `Image` when building from a `Dockerfile`").at(img));
     }
     if let Some(u) = img.get("Update") {
         match &u.value {
             Value::String(s) if s == "true" || s == "false" => {}
             Value::Bool(b) => ctx.push(
-                Finding::warning("R58", format!("`Image.Update` is the boolean `{b}`; EB expects the string `\"{b}\"` and treats anything but `\"false\"` as pull"), format!("write `\"Update\": \"{b}\"`")).at(u),
+                Rule::R58.warning(format!("`Image.Update` is the boolean `{b}`; EB expects the string `\"{b}\"` and treats anything but `\"false\"` as pull"), format!("write `\"Update\": \"{b}\"`")).at(u),
             ),
-            _ => ctx.push(Finding::warning("R58", format!("`Image.Update` is `{}`; EB expects `\"true\"` or `\"false\"`", util::show(u)), "write `\"Update\": \"true\"` or `\"false\"`").at(u)),
+            _ => ctx.push(Rule::R58.warning(format!("`Image.Update` is `{}`; EB expects `\"true\"` or `\"false\"`", shape::show(u)), "write `\"Update\": \"true\"` or `\"false\"`").at(u)),
         }
     }
 }
@@ -151,11 +157,9 @@ fn port(n: &Node, what: &str, lo: i64, ctx: &mut Ctx<'_>) -> Option<i64> {
         Some(p) if (lo..=65535).contains(&p) => Some(p),
         _ => {
             ctx.push(
-                Finding::error(
-                    "R57",
-                    format!(
+                Rule::R57.error(format!(
                         "{what} is `{}`; it must be a port number from {lo} to 65535",
-                        util::show(n)
+                        shape::show(n)
                     ),
                     "write the port as `\"8080\"` or `8080`; substitute templates before bundling",
                 )
@@ -169,7 +173,7 @@ fn port(n: &Node, what: &str, lo: i64, ctx: &mut Ctx<'_>) -> Option<i64> {
 fn ports(p: &Node, ctx: &mut Ctx<'_>) {
     let Some(items) = want_seq(
         ctx,
-        "R57",
+        Rule::R57,
         p,
         "`Ports`",
         "an array of `{\"ContainerPort\"}` objects",
@@ -177,64 +181,52 @@ fn ports(p: &Node, ctx: &mut Ctx<'_>) {
         return;
     };
     if let Some(second) = items.get(1) {
-        ctx.push(Finding::warning("R57", format!("`Ports` lists {} mappings; EB only uses the first one", items.len()), "keep one entry; expose other ports through the application or use a v2 / Compose bundle").at(second));
+        ctx.push(Rule::R57.warning(format!("`Ports` lists {} mappings; EB only uses the first one", items.len()), "keep one entry; expose other ports through the application or use a v2 / Compose bundle").at(second));
     }
-    for item in items {
-        if want_map(ctx, "R57", item, "an entry of `Ports`").is_none() {
-            continue;
-        }
-        util::unknown_keys_in(
-            ctx,
-            "R57",
-            item,
-            "an entry of `Ports`",
-            &["ContainerPort", "HostPort"],
-        );
-        match item.get("ContainerPort") {
+    let keys = &["ContainerPort", "HostPort"];
+    for_each_object(ctx, Rule::R57, items, "an entry of `Ports`", keys, |t| {
+        match t.get("ContainerPort") {
             Some(cp) => {
-                port(cp, "`ContainerPort`", 1, ctx);
+                port(cp, "`ContainerPort`", 1, t.ctx);
             }
-            None => ctx.push(Finding::error("R57", "an entry of `Ports` has no `ContainerPort`; EB fails with `The Dockerrun.aws.json file requires the ContainerPort field.`", "add `\"ContainerPort\": \"8080\"`").at_span(item.span.start..item.span.start + 1, item.pointer.clone())),
+            None => {
+                let message = "an entry of `Ports` has no `ContainerPort`; EB fails with `The Dockerrun.aws.json file requires the ContainerPort field.`";
+                let f = Rule::R57.error(message, "add `\"ContainerPort\": \"8080\"`");
+                t.push(f.at_start(t.node));
+            }
         }
-        if let Some(hp) = item.get("HostPort") {
-            port(hp, "`HostPort`", 1, ctx);
+        if let Some(hp) = t.get("HostPort") {
+            port(hp, "`HostPort`", 1, t.ctx);
         }
-    }
+    });
 }
 
 fn v1_volumes(v: &Node, ctx: &mut Ctx<'_>) {
     let Some(items) = want_seq(
         ctx,
-        "R56",
+        Rule::R56,
         v,
         "`Volumes`",
         "an array of `{\"HostDirectory\", \"ContainerDirectory\"}` objects",
     ) else {
         return;
     };
-    for item in items {
-        if want_map(ctx, "R56", item, "an entry of `Volumes`").is_none() {
-            continue;
-        }
-        util::unknown_keys_in(
-            ctx,
-            "R56",
-            item,
-            "an entry of `Volumes`",
-            &["HostDirectory", "ContainerDirectory"],
-        );
-        for key in ["HostDirectory", "ContainerDirectory"] {
-            match item.get(key) {
-                None => ctx.push(Finding::error("R56", format!("an entry of `Volumes` has no `{key}`"), "v1 volumes are `{\"HostDirectory\": \"/host/path\", \"ContainerDirectory\": \"/path\"}`").at_span(item.span.start..item.span.start + 1, item.pointer.clone())),
-                Some(n) => {
-                    if let Some(s) = want_str(ctx, "R56", n, &format!("`{key}`"))
-                        && !s.starts_with('/') {
-                            ctx.push(Finding::error("R56", format!("`{key}` `{}` is not an absolute path", util::truncate(s, 80)), "use an absolute path").at(n));
-                        }
-                }
+    let keys = &["HostDirectory", "ContainerDirectory"];
+    for_each_object(ctx, Rule::R56, items, "an entry of `Volumes`", keys, |t| {
+        for key in keys {
+            let help = "v1 volumes are `{\"HostDirectory\": \"/host/path\", \"ContainerDirectory\": \"/path\"}`";
+            t.require(key, help);
+            if let Some((n, s)) = t.str(key, &format!("`{key}`"))
+                && !s.starts_with('/')
+            {
+                let message = format!(
+                    "`{key}` `{}` is not an absolute path",
+                    shape::truncate(s, 80)
+                );
+                t.push(Rule::R56.error(message, "use an absolute path").at(n));
             }
         }
-    }
+    });
 }
 
 /// R57 with the bundle known: without a `Dockerfile`, `Image.Name` and a
@@ -243,30 +235,28 @@ pub(super) fn check_v1_bundle(root: &Node, dockerfile: bool, ctx: &mut Ctx<'_>) 
     if dockerfile {
         if let Some(e) = root.entry("Image") {
             ctx.push(
-                Finding::warning(
-                    "R3",
-                    "the bundle has a `Dockerfile`, so EB builds it and ignores `Image`",
-                    "remove `Image`, or remove the `Dockerfile` to run the prebuilt image",
-                )
-                .at_key(e),
+                Rule::R3
+                    .warning(
+                        "the bundle has a `Dockerfile`, so EB builds it and ignores `Image`",
+                        "remove `Image`, or remove the `Dockerfile` to run the prebuilt image",
+                    )
+                    .at_key(e),
             );
         }
         return;
     }
     let at = |f: Finding| match root.get("AWSEBDockerrunVersion") {
         Some(n) => f.at(n),
-        None => util::missing(f, root),
+        None => shape::missing(f, root),
     };
     match root.get("Image") {
-        None => ctx.push(at(Finding::error("R57", "the bundle has no `Dockerfile` and the Dockerrun has no `Image`; EB fails with `The Dockerrun.aws.json file requires the Image key.`", "add `\"Image\": {\"Name\": \"repository:tag\"}`, or add a `Dockerfile`"))),
+        None => ctx.push(at(Rule::R57.error("the bundle has no `Dockerfile` and the Dockerrun has no `Image`; EB fails with `The Dockerrun.aws.json file requires the Image key.`", "add `\"Image\": {\"Name\": \"repository:tag\"}`, or add a `Dockerfile`"))),
         Some(img) if img.entries().is_some() && img.get("Name").is_none() => {
-            ctx.push(Finding::error("R57", "`Image` has no `Name`, and the bundle has no `Dockerfile` to build instead", "add `\"Name\": \"repository:tag\"`").at(img));
+            ctx.push(Rule::R57.error("`Image` has no `Name`, and the bundle has no `Dockerfile` to build instead", "add `\"Name\": \"repository:tag\"`").at(img));
         }
         _ => {}
     }
-    let f = Finding::error(
-        "R57",
-        "the bundle has no `Dockerfile` and the Dockerrun has no `Ports`; EB fails with `The Dockerrun.aws.json file requires the Ports key.`",
+    let f = Rule::R57.error("the bundle has no `Dockerfile` and the Dockerrun has no `Ports`; EB fails with `The Dockerrun.aws.json file requires the Ports key.`",
         "add `\"Ports\": [{\"ContainerPort\": \"8080\"}]`",
     );
     match root.get("Ports") {
@@ -281,9 +271,9 @@ pub(super) fn check_v3(root: &Node, ctx: &mut Ctx<'_>) {
     for e in root.entries().unwrap_or_default() {
         match e.key.as_str() {
             "AWSEBDockerrunVersion" | "Authentication" => {}
-            "authentication" => ctx.push(Finding::warning("R59", "version 3 documents `Authentication` (capitalised)", "rename it to `Authentication` with lowercase `bucket` and `key`").at_key(e)),
+            "authentication" => ctx.push(Rule::R59.warning("version 3 documents `Authentication` (capitalised)", "rename it to `Authentication` with lowercase `bucket` and `key`").at_key(e)),
             k => ctx.push(
-                Finding::warning("R59", format!("`{}` has no effect in a version 3 Dockerrun; containers are defined in `docker-compose.yml`", util::truncate(k, 60)), "remove it; version 3 only carries `Authentication`")
+                Rule::R59.warning(format!("`{}` has no effect in a version 3 Dockerrun; containers are defined in `docker-compose.yml`", shape::truncate(k, 60)), "remove it; version 3 only carries `Authentication`")
                     .at_key(e),
             ),
         }
@@ -292,6 +282,6 @@ pub(super) fn check_v3(root: &Node, ctx: &mut Ctx<'_>) {
         .get("Authentication")
         .or_else(|| root.get("authentication"))
     {
-        auth(a, "Authentication", &["bucket", "key"], "R59", ctx);
+        auth(a, "Authentication", &["bucket", "key"], Rule::R59, ctx);
     }
 }

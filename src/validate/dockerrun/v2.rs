@@ -2,11 +2,13 @@
 //! (R23, R28–R30, R32, R34, R46, R54, R55, R52 references).
 
 use super::container::{self, Container};
-use super::util::{self, want_str};
-use super::{instance, volumes};
+use super::instance;
+use super::volumes::{self, LOGS_PREFIX};
 use crate::diag::Finding;
 use crate::syntax::Node;
 use crate::validate::Ctx;
+use crate::validate::Rule;
+use crate::validate::shape::{self, Table, want_str};
 
 const TOP_KEYS: &[&str] = &[
     "AWSEBDockerrunVersion",
@@ -32,7 +34,7 @@ pub(super) fn check(root: &Node, ctx: &mut Ctx<'_>) {
     links(&containers, ctx);
     volumes_from(&containers, ctx);
     depends_on(&containers, ctx);
-    volumes::mount_refs(&containers, &declared, ctx);
+    mount_refs(&containers, &declared, ctx);
     instance::check_sums(&containers, ctx);
     web_port(&containers, ctx);
 }
@@ -45,14 +47,10 @@ fn top_keys(root: &Node, ctx: &mut Ctx<'_>) {
             continue;
         }
         let f = match k {
-            "localContainerDefinitions" => Finding::warning(
-                "R17",
-                "`localContainerDefinitions` is only read by `eb local`; EB deployments ignore it",
+            "localContainerDefinitions" => Rule::R17.warning("`localContainerDefinitions` is only read by `eb local`; EB deployments ignore it",
                 "keep it only if you use `eb local run`",
             ),
-            "Authentication" => Finding::error(
-                "R17",
-                "`Authentication` is the v1 spelling; v2 reads `authentication` (lowercase) and ignores this key",
+            "Authentication" => Rule::R17.error("`Authentication` is the v1 spelling; v2 reads `authentication` (lowercase) and ignores this key",
                 "rename it to `authentication` with `bucket` and `key`",
             ),
             "family"
@@ -61,17 +59,15 @@ fn top_keys(root: &Node, ctx: &mut Ctx<'_>) {
             | "requiresCompatibilities"
             | "placementConstraints"
             | "cpu"
-            | "memory" => Finding::warning(
-                "R17",
-                format!(
+            | "memory" => Rule::R17.warning(format!(
                     "`{k}` is an ECS task definition key; EB builds the task definition itself and ignores it"
                 ),
                 "remove it; EB only reads `containerDefinitions`, `volumes`, `authentication` and `executionRoleArn`",
             ),
             _ => {
-                let help = match util::suggest(k, TOP_KEYS, &[]) {
+                let help = match shape::suggest(k, TOP_KEYS, &[]) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("allowed keys: {}", util::list(TOP_KEYS)),
+                    None => format!("allowed keys: {}", shape::list(TOP_KEYS)),
                 };
                 let extra = if [
                     "Ports",
@@ -87,11 +83,9 @@ fn top_keys(root: &Node, ctx: &mut Ctx<'_>) {
                 } else {
                     ""
                 };
-                Finding::warning(
-                    "R17",
-                    format!(
+                Rule::R17.warning(format!(
                         "unknown top-level key `{}`{extra}; EB ignores it",
-                        util::truncate(k, 60)
+                        shape::truncate(k, 60)
                     ),
                     help,
                 )
@@ -106,41 +100,33 @@ fn authentication(root: &Node, ctx: &mut Ctx<'_>) {
     let Some(a) = root.get("authentication") else {
         return;
     };
-    if util::want_map(ctx, "R18", a, "`authentication`").is_none() {
+    let keys = &["bucket", "key"];
+    let Some(mut t) = Table::object(ctx, Rule::R18, a, "`authentication`", keys) else {
         return;
-    }
-    util::unknown_keys_in(ctx, "R18", a, "`authentication`", &["bucket", "key"]);
-    for key in ["bucket", "key"] {
-        let Some(v) = a.get(key) else {
-            let what = if key == "bucket" {
-                "the S3 bucket"
-            } else {
-                "the S3 key of the `.dockercfg` file"
-            };
-            ctx.push(
-                Finding::error(
-                    "R18",
-                    format!("`authentication` has no `{key}`"),
-                    format!("add `\"{key}\"`: {what}"),
-                )
-                .at_span(a.span.start..a.span.start + 1, a.pointer.clone()),
-            );
-            continue;
+    };
+    for key in keys {
+        let what = if *key == "bucket" {
+            "the S3 bucket"
+        } else {
+            "the S3 key of the `.dockercfg` file"
         };
-        let Some(s) = want_str(ctx, "R18", v, &format!("`authentication.{key}`")) else {
+        t.require(key, &format!("add `\"{key}\"`: {what}"));
+        let Some((v, s)) = t.str(key, &format!("`authentication.{key}`")) else {
             continue;
         };
         if s.trim().is_empty() {
-            ctx.push(
-                Finding::error(
-                    "R18",
-                    format!("`authentication.{key}` is empty"),
-                    "give the S3 location of the registry auth file",
-                )
-                .at(v),
+            let f = Rule::R18.error(
+                format!("`authentication.{key}` is empty"),
+                "give the S3 location of the registry auth file",
             );
-        } else if key == "bucket" && !is_bucket_name(s) {
-            ctx.push(Finding::error("R18", format!("`authentication.bucket` `{}` is not a valid S3 bucket name", util::truncate(s, 80)), "use the bare bucket name (3–63 lowercase letters, digits, `.` and `-`), not a URL or template").at(v));
+            t.push(f.at(v));
+        } else if *key == "bucket" && !is_bucket_name(s) {
+            let message = format!(
+                "`authentication.bucket` `{}` is not a valid S3 bucket name",
+                shape::truncate(s, 80)
+            );
+            let help = "use the bare bucket name (3–63 lowercase letters, digits, `.` and `-`), not a URL or template";
+            t.push(Rule::R18.error(message, help).at(v));
         }
     }
 }
@@ -157,15 +143,15 @@ fn is_bucket_name(s: &str) -> bool {
 /// R17 (required, array), R20 (1–10 containers), then each container.
 fn containers<'a>(root: &'a Node, ctx: &mut Ctx<'_>) -> Vec<Container<'a>> {
     let Some(node) = root.get("containerDefinitions") else {
-        ctx.push(util::missing(
-            Finding::error("R17", "`containerDefinitions` is missing; a v2 Dockerrun must list its containers", "add `\"containerDefinitions\": [ { \"name\": …, \"image\": …, \"memoryReservation\": … } ]`"),
+        ctx.push(shape::missing(
+            Rule::R17.error("`containerDefinitions` is missing; a v2 Dockerrun must list its containers", "add `\"containerDefinitions\": [ { \"name\": …, \"image\": …, \"memoryReservation\": … } ]`"),
             root,
         ));
         return Vec::new();
     };
-    let Some(items) = util::want_seq(
+    let Some(items) = shape::want_seq(
         ctx,
-        "R17",
+        Rule::R17,
         node,
         "`containerDefinitions`",
         "an array of container definitions",
@@ -174,16 +160,16 @@ fn containers<'a>(root: &'a Node, ctx: &mut Ctx<'_>) -> Vec<Container<'a>> {
     };
     if items.is_empty() {
         ctx.push(
-            Finding::error(
-                "R20",
-                "`containerDefinitions` is empty; a task needs at least one container",
-                "add a container definition",
-            )
-            .at(node),
+            Rule::R20
+                .error(
+                    "`containerDefinitions` is empty; a task needs at least one container",
+                    "add a container definition",
+                )
+                .at(node),
         );
     }
     if let Some(extra) = items.get(10) {
-        ctx.push(Finding::error("R20", format!("`containerDefinitions` has {} containers; ECS allows at most 10 per task definition", items.len()), "move containers to another environment or merge them").at_span(util::anchor(extra).0, extra.pointer.clone()));
+        ctx.push(Rule::R20.error(format!("`containerDefinitions` has {} containers; ECS allows at most 10 per task definition", items.len()), "move containers to another environment or merge them").at_span(shape::anchor(extra).0, extra.pointer.clone()));
     }
     items
         .iter()
@@ -196,19 +182,19 @@ fn containers<'a>(root: &'a Node, ctx: &mut Ctx<'_>) -> Vec<Container<'a>> {
 fn execution_role(root: &Node, containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
     let role = root.get("executionRoleArn");
     if let Some(r) = role {
-        if let Some(s) = want_str(ctx, "R19", r, "`executionRoleArn`")
+        if let Some(s) = want_str(ctx, Rule::R19, r, "`executionRoleArn`")
             && !is_role_arn(s)
         {
             ctx.push(
-                Finding::warning(
-                    "R19",
-                    format!(
-                        "`executionRoleArn` `{}` does not look like an IAM role ARN",
-                        util::truncate(s, 100)
-                    ),
-                    "use `arn:aws:iam::<12-digit account>:role/<name>`",
-                )
-                .at(r),
+                Rule::R19
+                    .warning(
+                        format!(
+                            "`executionRoleArn` `{}` does not look like an IAM role ARN",
+                            shape::truncate(s, 100)
+                        ),
+                        "use `arn:aws:iam::<12-digit account>:role/<name>`",
+                    )
+                    .at(r),
             );
         }
         return;
@@ -216,7 +202,7 @@ fn execution_role(root: &Node, containers: &[Container<'_>], ctx: &mut Ctx<'_>) 
     for c in containers {
         if let Some(e) = c.needs_role {
             ctx.push(
-                Finding::error("R19", format!("`{}` of {} needs an execution role, but the file has no `executionRoleArn`", e.key, c.label), "add `\"executionRoleArn\": \"arn:aws:iam::<account>:role/<role>\"` at the top level")
+                Rule::R19.error(format!("`{}` of {} needs an execution role, but the file has no `executionRoleArn`", e.key, c.label), "add `\"executionRoleArn\": \"arn:aws:iam::<account>:role/<role>\"` at the top level")
                     .at_key(e),
             );
         }
@@ -250,7 +236,7 @@ fn unique_names(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
                 continue;
             };
             ctx.push(
-                Finding::error("R23", format!("container name `{name}` is used twice; ECS fails with `Container names must be unique within a Task Definition.`"), "rename one of the containers")
+                Rule::R23.error(format!("container name `{name}` is used twice; ECS fails with `Container names must be unique within a Task Definition.`"), "rename one of the containers")
                     .at(n)
                     .label(f.span.clone(), "first used here"),
             );
@@ -263,15 +249,13 @@ fn essential(root: &Node, containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
     if containers.iter().any(|c| c.essential) {
         return;
     }
-    let f = Finding::error(
-        "R30",
-        "no container is essential; ECS requires at least one (`All tasks must have at least one essential container`)",
+    let f = Rule::R30.error("no container is essential; ECS requires at least one (`All tasks must have at least one essential container`)",
         "set `\"essential\": true` on the main container (omitting it also means true)",
     );
     ctx.push(
         match containers.iter().find_map(|c| c.node.get("essential")) {
             Some(e) => f.at(e),
-            None => util::missing(f, root.get("containerDefinitions").unwrap_or(root)),
+            None => shape::missing(f, root.get("containerDefinitions").unwrap_or(root)),
         },
     );
 }
@@ -304,13 +288,13 @@ fn host_ports(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
                     proto.to_ascii_uppercase()
                 );
                 ctx.push(
-                    Finding::error(
-                        "R32",
-                        msg,
-                        "give each container its own host port, or `0` for a dynamic one",
-                    )
-                    .at(hp)
-                    .label(first.span.clone(), "first mapped here"),
+                    Rule::R32
+                        .error(
+                            msg,
+                            "give each container its own host port, or `0` for a dynamic one",
+                        )
+                        .at(hp)
+                        .label(first.span.clone(), "first mapped here"),
                 );
             } else {
                 seen.push((port, proto, hp, &c.label));
@@ -329,21 +313,20 @@ fn unknown_container(
     c: &Container<'_>,
     all: &[&str],
     node: &Node,
-    code: &'static str,
+    code: Rule,
 ) -> Finding {
-    let help = match util::suggest(target, all, &[]) {
+    let help = match shape::suggest(target, all, &[]) {
         Some(s) if s != target => format!("did you mean `{s}`?"),
         _ => format!(
             "name one of the containers of this file: {}",
-            util::list(all)
+            shape::list(all)
         ),
     };
-    Finding::error(
-        code,
+    code.error(
         format!(
             "{kind} of {} names `{}`, which is not a container in this file",
             c.label,
-            util::truncate(target, 60)
+            shape::truncate(target, 60)
         ),
         help,
     )
@@ -366,39 +349,36 @@ fn links(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
             };
             if alias.is_some_and(str::is_empty) || target.is_empty() {
                 ctx.push(
-                    Finding::error(
-                        "R54",
-                        format!(
-                            "link `{}` of {} is not `name` or `name:alias`",
-                            util::truncate(s, 60),
-                            c.label
-                        ),
-                        "write `\"db\"` or `\"db:database\"`",
-                    )
-                    .at(l),
+                    Rule::R54
+                        .error(
+                            format!(
+                                "link `{}` of {} is not `name` or `name:alias`",
+                                shape::truncate(s, 60),
+                                c.label
+                            ),
+                            "write `\"db\"` or `\"db:database\"`",
+                        )
+                        .at(l),
                 );
                 continue;
             }
             if Some(target) == c.name {
                 ctx.push(
-                    Finding::error(
-                        "R54",
-                        format!("{} links to itself", c.label),
-                        "remove the link",
-                    )
-                    .at(l),
+                    Rule::R54
+                        .error(format!("{} links to itself", c.label), "remove the link")
+                        .at(l),
                 );
                 continue;
             }
             match containers.iter().position(|o| o.name == Some(target)) {
                 Some(j) => edges.push((i, j, l)),
-                None => ctx.push(unknown_container("a link", target, c, &all, l, "R54")),
+                None => ctx.push(unknown_container("a link", target, c, &all, l, Rule::R54)),
             }
         }
     }
     if let Some((i, node)) = find_cycle(containers.len(), &edges) {
         ctx.push(
-            Finding::warning("R54", format!("the links of {} form a cycle; Docker links need the linked container to start first", containers[i].label), "break the cycle; use a shared network name or `dependsOn` instead")
+            Rule::R54.warning(format!("the links of {} form a cycle; Docker links need the linked container to start first", containers[i].label), "break the cycle; use a shared network name or `dependsOn` instead")
                 .at(node),
         );
     }
@@ -449,15 +429,22 @@ fn volumes_from(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
             let Some(s) = sc.as_str() else { continue };
             if Some(s) == c.name {
                 ctx.push(
-                    Finding::error(
-                        "R55",
-                        format!("{} takes volumes from itself", c.label),
-                        "name another container",
-                    )
-                    .at(sc),
+                    Rule::R55
+                        .error(
+                            format!("{} takes volumes from itself", c.label),
+                            "name another container",
+                        )
+                        .at(sc),
                 );
             } else if !all.contains(&s) {
-                ctx.push(unknown_container("`volumesFrom`", s, c, &all, sc, "R55"));
+                ctx.push(unknown_container(
+                    "`volumesFrom`",
+                    s,
+                    c,
+                    &all,
+                    sc,
+                    Rule::R55,
+                ));
             }
         }
     }
@@ -477,17 +464,24 @@ fn depends_on(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
             };
             let Some(target) = cn.as_str() else { continue };
             let Some(j) = containers.iter().position(|o| o.name == Some(target)) else {
-                ctx.push(unknown_container("`dependsOn`", target, c, &all, cn, "R46"));
+                ctx.push(unknown_container(
+                    "`dependsOn`",
+                    target,
+                    c,
+                    &all,
+                    cn,
+                    Rule::R46,
+                ));
                 continue;
             };
             if i == j {
                 ctx.push(
-                    Finding::error(
-                        "R46",
-                        format!("{} depends on itself", c.label),
-                        "remove the dependency",
-                    )
-                    .at(cn),
+                    Rule::R46
+                        .error(
+                            format!("{} depends on itself", c.label),
+                            "remove the dependency",
+                        )
+                        .at(cn),
                 );
                 continue;
             }
@@ -495,11 +489,11 @@ fn depends_on(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
             let other = &containers[j];
             match d.get("condition").and_then(Node::as_str) {
                 Some(cond @ ("COMPLETE" | "SUCCESS")) if other.essential => ctx.push(
-                    Finding::error("R46", format!("{} waits for {} to {}, but {} is essential (an essential container must keep running)", c.label, other.label, cond.to_ascii_lowercase(), other.label), format!("set `\"essential\": false` on {} or use `START`/`HEALTHY`", other.label))
+                    Rule::R46.error(format!("{} waits for {} to {}, but {} is essential (an essential container must keep running)", c.label, other.label, cond.to_ascii_lowercase(), other.label), format!("set `\"essential\": false` on {} or use `START`/`HEALTHY`", other.label))
                         .at(d.get("condition").unwrap_or(d)),
                 ),
                 Some("HEALTHY") if !other.health_check => ctx.push(
-                    Finding::error("R46", format!("{} waits for {} to be healthy, but {} has no `healthCheck`", c.label, other.label, other.label), format!("add a `healthCheck` to {} or use `START`", other.label))
+                    Rule::R46.error(format!("{} waits for {} to be healthy, but {} has no `healthCheck`", c.label, other.label, other.label), format!("add a `healthCheck` to {} or use `START`", other.label))
                         .at(d.get("condition").unwrap_or(d)),
                 ),
                 _ => {}
@@ -508,15 +502,15 @@ fn depends_on(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
     }
     if let Some((i, node)) = find_cycle(containers.len(), &edges) {
         ctx.push(
-            Finding::error(
-                "R46",
-                format!(
-                    "the `dependsOn` of {} forms a cycle; ECS cannot start any of them",
-                    containers[i].label
-                ),
-                "remove one dependency of the cycle",
-            )
-            .at(node),
+            Rule::R46
+                .error(
+                    format!(
+                        "the `dependsOn` of {} forms a cycle; ECS cannot start any of them",
+                        containers[i].label
+                    ),
+                    "remove one dependency of the cycle",
+                )
+                .at(node),
         );
     }
 }
@@ -549,7 +543,48 @@ fn web_port(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
         return;
     }
     ctx.push(
-        Finding::warning("R34", "no container maps host port 80, where EB's load balancer forwards traffic by default", "map the web container to `\"hostPort\": 80`, or configure a listener (`aws:elbv2:listener:<port>`) for this port in `.ebextensions`")
+        Rule::R34.warning("no container maps host port 80, where EB's load balancer forwards traffic by default", "map the web container to `\"hostPort\": 80`, or configure a listener (`aws:elbv2:listener:<port>`) for this port in `.ebextensions`")
             .at(hp),
     );
+}
+
+/// R52: every `sourceVolume` names a declared volume or `awseb-logs-<container>`.
+fn mount_refs(containers: &[Container<'_>], declared: &[(&str, &Node)], ctx: &mut Ctx<'_>) {
+    let names: Vec<&str> = containers.iter().filter_map(|c| c.name).collect();
+    for c in containers {
+        let Some(items) = c.node.get("mountPoints").and_then(Node::items) else {
+            continue;
+        };
+        for m in items {
+            let Some(sv) = m.get("sourceVolume") else {
+                continue;
+            };
+            let Some(s) = sv.as_str() else { continue };
+            if declared.iter().any(|(d, _)| *d == s) {
+                continue;
+            }
+            if let Some(target) = s.strip_prefix(LOGS_PREFIX) {
+                if names.contains(&target) {
+                    continue;
+                }
+                let help = match shape::suggest(target, &names, &[]) {
+                    Some(n) => format!(
+                        "EB adds `{LOGS_PREFIX}<container name>` volumes only; did you mean `{LOGS_PREFIX}{n}`?"
+                    ),
+                    None => format!(
+                        "EB adds `{LOGS_PREFIX}<container name>` volumes only; use the name of a container in this file"
+                    ),
+                };
+                ctx.push(Rule::R52.error(format!("mount point of {} uses `{}`, but there is no container `{}`; ECS fails with `Unknown volume '{}'`", c.label, shape::truncate(s, 60), shape::truncate(target, 60), shape::truncate(s, 60)), help).at(sv));
+                continue;
+            }
+            let known: Vec<&str> = declared.iter().map(|(d, _)| *d).collect();
+            let help = match shape::suggest(s, &known, &[]) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None if s.starts_with('/') => "`sourceVolume` is the name of an entry in `volumes`, not a host path; declare a volume with this `host.sourcePath`".to_owned(),
+                None => format!("declare it in `volumes` (`{{\"name\": \"{}\", \"host\": {{\"sourcePath\": \"/…\"}}}}`)", shape::truncate(s, 40)),
+            };
+            ctx.push(Rule::R52.error(format!("mount point of {} uses volume `{}`, which is not declared in `volumes`; ECS fails with `Unknown volume '{}'`", c.label, shape::truncate(s, 60), shape::truncate(s, 60)), help).at(sv));
+        }
+    }
 }

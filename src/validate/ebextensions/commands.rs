@@ -1,8 +1,8 @@
 //! `commands` and `container_commands` (R84–R90, R92 for referenced scripts).
 
 use super::common::{is_cfn_function, mixed_width_prefixes, type_desc, unknown_key_help};
-use crate::diag::Finding;
 use crate::syntax::{Entry, Node, Value};
+use crate::validate::Rule;
 use crate::validate::{Ctx, Platform};
 
 const COMMAND_KEYS: [&str; 6] = [
@@ -40,26 +40,26 @@ pub fn check(node: &Node, container: bool, ctx: &mut Ctx<'_>) {
         Value::Map(e) => e,
         Value::Null => {
             ctx.push(
-                Finding::warning(
-                    "R84",
-                    format!("`{section}` is empty"),
-                    "add commands or remove the key",
-                )
-                .at(node),
+                Rule::R84
+                    .warning(
+                        format!("`{section}` is empty"),
+                        "add commands or remove the key",
+                    )
+                    .at(node),
             );
             return;
         }
         _ => {
             ctx.push(
-                Finding::error(
-                    "R84",
-                    format!(
-                        "`{section}` must map command names to settings, found {}",
-                        type_desc(node)
-                    ),
-                    format!("write `{section}:` then `  01_name:` then `    command: ...`"),
-                )
-                .at(node),
+                Rule::R84
+                    .error(
+                        format!(
+                            "`{section}` must map command names to settings, found {}",
+                            type_desc(node)
+                        ),
+                        format!("write `{section}:` then `  01_name:` then `    command: ...`"),
+                    )
+                    .at(node),
             );
             return;
         }
@@ -72,9 +72,7 @@ pub fn check(node: &Node, container: bool, ctx: &mut Ctx<'_>) {
         && let Some(e) = entries.iter().find(|e| e.key == early)
     {
         ctx.push(
-                Finding::warning(
-                    "R89",
-                    format!("`{early}` runs before `{late}`: commands run in alphabetical order, not numeric"),
+                Rule::R89.warning(format!("`{early}` runs before `{late}`: commands run in alphabetical order, not numeric"),
                     "zero-pad numeric prefixes to the same width (`01_`, `02_`, …, `10_`)",
                 )
                 .at_key(e),
@@ -92,15 +90,15 @@ fn entry(section: &str, container: bool, e: &Entry, ctx: &mut Ctx<'_>) {
             "each command is a mapping with at least `command:`".to_owned()
         };
         ctx.push(
-            Finding::error(
-                "R84",
-                format!(
-                    "`{section}.{name}` must be a mapping with `command`, found {}",
-                    type_desc(body)
-                ),
-                help,
-            )
-            .at(body),
+            Rule::R84
+                .error(
+                    format!(
+                        "`{section}.{name}` must be a mapping with `command`, found {}",
+                        type_desc(body)
+                    ),
+                    help,
+                )
+                .at(body),
         );
         return;
     };
@@ -112,25 +110,19 @@ fn entry(section: &str, container: bool, e: &Entry, ctx: &mut Ctx<'_>) {
     for k in keys {
         match k.key.as_str() {
             "leader_only" if !container => ctx.push(
-                Finding::error(
-                    "R85",
-                    format!("`leader_only` is not valid under `commands` (in `{name}`): it does not restrict where the command runs"),
+                Rule::R85.error(format!("`leader_only` is not valid under `commands` (in `{name}`): it does not restrict where the command runs"),
                     "move the command to `container_commands`, where `leader_only: true` is honoured",
                 )
                 .at_key(k),
             ),
             "waitAfterCompletion" => ctx.push(
-                Finding::warning(
-                    "R84",
-                    format!("`waitAfterCompletion` (in `{name}`) is documented for Windows only"),
+                Rule::R84.warning(format!("`waitAfterCompletion` (in `{name}`) is documented for Windows only"),
                     "remove it on Linux platforms",
                 )
                 .at_key(k),
             ),
             key if !known.contains(&key) => ctx.push(
-                Finding::error(
-                    "R84",
-                    format!("unknown key `{key}` in `{section}.{name}`: EB ignores this whole file"),
+                Rule::R84.error(format!("unknown key `{key}` in `{section}.{name}`: EB ignores this whole file"),
                     unknown_key_help(key, &known[..known.len() - 1]),
                 )
                 .at_key(k),
@@ -141,12 +133,12 @@ fn entry(section: &str, container: bool, e: &Entry, ctx: &mut Ctx<'_>) {
     let command = body.get("command");
     match command {
         None => ctx.push(
-            Finding::error(
-                "R84",
-                format!("`{section}.{name}` has no `command`"),
-                "add `command: ...` (a string, or a `|` block for several lines)",
-            )
-            .at_key(e),
+            Rule::R84
+                .error(
+                    format!("`{section}.{name}` has no `command`"),
+                    "add `command: ...` (a string, or a `|` block for several lines)",
+                )
+                .at_key(e),
         ),
         Some(c) => command_value(name, c, ctx),
     }
@@ -155,15 +147,15 @@ fn entry(section: &str, container: bool, e: &Entry, ctx: &mut Ctx<'_>) {
             && v.as_str().is_none()
         {
             ctx.push(
-                Finding::error(
-                    "R87",
-                    format!(
-                        "`{key}` in `{name}` must be a string, found {}",
-                        type_desc(v)
-                    ),
-                    format!("quote it: `{key}: \"...\"`"),
-                )
-                .at(v),
+                Rule::R87
+                    .error(
+                        format!(
+                            "`{key}` in `{name}` must be a string, found {}",
+                            type_desc(v)
+                        ),
+                        format!("quote it: `{key}: \"...\"`"),
+                    )
+                    .at(v),
             );
         }
     }
@@ -178,12 +170,12 @@ fn entry(section: &str, container: bool, e: &Entry, ctx: &mut Ctx<'_>) {
         && let Some(t) = body.entry("test")
     {
         ctx.push(
-            Finding::warning(
-                "R86",
-                format!("`{name}` sets both `leader_only` and `test`: `test` is ignored"),
-                "drop `test`, or drop `leader_only` and put the condition in `test`",
-            )
-            .at_key(t),
+            Rule::R86
+                .warning(
+                    format!("`{name}` sets both `leader_only` and `test`: `test` is ignored"),
+                    "drop `test`, or drop `leader_only` and put the condition in `test`",
+                )
+                .at_key(t),
         );
     }
     if let Some(env) = body.get("env") {
@@ -201,30 +193,30 @@ fn command_value(name: &str, c: &Node, ctx: &mut Ctx<'_>) {
             for i in items {
                 if i.as_str().is_none() {
                     ctx.push(
-                        Finding::error(
-                            "R84",
-                            format!(
-                                "`command` list items of `{name}` must be strings, found {}",
-                                type_desc(i)
-                            ),
-                            "quote the argument",
-                        )
-                        .at(i),
+                        Rule::R84
+                            .error(
+                                format!(
+                                    "`command` list items of `{name}` must be strings, found {}",
+                                    type_desc(i)
+                                ),
+                                "quote the argument",
+                            )
+                            .at(i),
                     );
                 }
             }
         }
         _ if is_cfn_function(c) => {}
         _ => ctx.push(
-            Finding::error(
-                "R84",
-                format!(
-                    "`command` of `{name}` must be a string or a list of strings, found {}",
-                    type_desc(c)
-                ),
-                "quote the command: `command: \"...\"`",
-            )
-            .at(c),
+            Rule::R84
+                .error(
+                    format!(
+                        "`command` of `{name}` must be a string or a list of strings, found {}",
+                        type_desc(c)
+                    ),
+                    "quote the command: `command: \"...\"`",
+                )
+                .at(c),
         ),
     }
 }
@@ -234,23 +226,23 @@ fn boolean(name: &str, key: &str, v: &Node, ctx: &mut Ctx<'_>) {
         Value::Bool(_) => {}
         Value::String(s) if ["true", "false"].contains(&s.to_ascii_lowercase().as_str()) => ctx
             .push(
-                Finding::warning(
-                    "R87",
-                    format!("`{key}` in `{name}` is the string `{s}`, not a boolean"),
-                    format!("drop the quotes: `{key}: {}`", s.to_ascii_lowercase()),
-                )
-                .at(v),
+                Rule::R87
+                    .warning(
+                        format!("`{key}` in `{name}` is the string `{s}`, not a boolean"),
+                        format!("drop the quotes: `{key}: {}`", s.to_ascii_lowercase()),
+                    )
+                    .at(v),
             ),
         _ => ctx.push(
-            Finding::error(
-                "R87",
-                format!(
-                    "`{key}` in `{name}` must be `true` or `false`, found {}",
-                    type_desc(v)
-                ),
-                format!("write `{key}: true`"),
-            )
-            .at(v),
+            Rule::R87
+                .error(
+                    format!(
+                        "`{key}` in `{name}` must be `true` or `false`, found {}",
+                        type_desc(v)
+                    ),
+                    format!("write `{key}: true`"),
+                )
+                .at(v),
         ),
     }
 }
@@ -258,15 +250,15 @@ fn boolean(name: &str, key: &str, v: &Node, ctx: &mut Ctx<'_>) {
 fn env_map(name: &str, env: &Node, command: Option<&Node>, ctx: &mut Ctx<'_>) {
     let Some(vars) = env.entries() else {
         ctx.push(
-            Finding::error(
-                "R87",
-                format!(
-                    "`env` in `{name}` must map names to strings, found {}",
-                    type_desc(env)
-                ),
-                "write `env:` then `  NAME: \"value\"`",
-            )
-            .at(env),
+            Rule::R87
+                .error(
+                    format!(
+                        "`env` in `{name}` must map names to strings, found {}",
+                        type_desc(env)
+                    ),
+                    "write `env:` then `  NAME: \"value\"`",
+                )
+                .at(env),
         );
         return;
     };
@@ -283,20 +275,20 @@ fn env_map(name: &str, env: &Node, command: Option<&Node>, ctx: &mut Ctx<'_>) {
                     .unwrap_or("")
                     .to_owned();
                 ctx.push(
-                    Finding::error(
-                        "R87",
-                        format!(
-                            "`env.{}` in `{name}` must be a string, found {}",
-                            v.key,
-                            type_desc(val)
-                        ),
-                        format!(
-                            "quote it: `{}: \"{}\"`",
-                            v.key,
-                            if raw.is_empty() { "..." } else { raw.as_str() }
-                        ),
-                    )
-                    .at(val),
+                    Rule::R87
+                        .error(
+                            format!(
+                                "`env.{}` in `{name}` must be a string, found {}",
+                                v.key,
+                                type_desc(val)
+                            ),
+                            format!(
+                                "quote it: `{}: \"{}\"`",
+                                v.key,
+                                if raw.is_empty() { "..." } else { raw.as_str() }
+                            ),
+                        )
+                        .at(val),
                 );
             }
         }
@@ -316,9 +308,7 @@ fn env_map(name: &str, env: &Node, command: Option<&Node>, ctx: &mut Ctx<'_>) {
         && let Some(c) = command
     {
         ctx.push(
-                Finding::warning(
-                    "R88",
-                    format!("`env` of `{name}` replaces the whole environment, but `{first}` is found through `PATH`"),
+                Rule::R88.warning(format!("`env` of `{name}` replaces the whole environment, but `{first}` is found through `PATH`"),
                     "add `PATH: \"/usr/local/bin:/usr/bin:/bin\"` to `env`, or call the program by absolute path",
                 )
                 .at(c),
@@ -352,9 +342,7 @@ fn crlf_scripts(cmd: &str, node: &Node, ctx: &mut Ctx<'_>) {
     }
     for rel in found {
         ctx.push(
-            Finding::error(
-                "R92",
-                format!("script `{rel}` run here has CRLF line endings: it fails with `\\r: No such file or directory`"),
+            Rule::R92.error(format!("script `{rel}` run here has CRLF line endings: it fails with `\\r: No such file or directory`"),
                 format!("convert it to LF line endings (e.g. `dos2unix {rel}`)"),
             )
             .at(node),
@@ -380,9 +368,7 @@ fn config_only(name: &str, cmd: &str, node: &Node, ctx: &mut Ctx<'_>) {
     .any(|p| cmd.contains(p));
     if reads_env && !bundle.contains_path(".platform/confighooks") {
         ctx.push(
-            Finding::warning(
-                "R90",
-                format!("`{name}` reads environment properties, but commands do not re-run when only the configuration changes"),
+            Rule::R90.warning(format!("`{name}` reads environment properties, but commands do not re-run when only the configuration changes"),
                 "also run this logic from a `.platform/confighooks/predeploy/` script",
             )
             .at(node),

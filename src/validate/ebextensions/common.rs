@@ -1,7 +1,8 @@
 //! Helpers shared by the `.ebextensions` rule modules.
 
-use crate::diag::Finding;
-use crate::syntax::{Node, Style, Value};
+use crate::diag::{Finding, Severity};
+use crate::syntax::{Entry, Node, Style, Value};
+use crate::validate::{Ctx, Rule};
 
 /// Node types a rule can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,19 +24,12 @@ impl Want {
 }
 
 /// A type error on `node` unless it is `want`: `<what> must be a mapping, found a string`.
-pub fn expect(
-    code: &'static str,
-    node: &Node,
-    want: Want,
-    what: &str,
-    help: &str,
-) -> Option<Finding> {
+pub fn expect(code: Rule, node: &Node, want: Want, what: &str, help: &str) -> Option<Finding> {
     if want.matches(node) {
         return None;
     }
     Some(
-        Finding::error(
-            code,
+        code.error(
             format!("{what} must be {}, found {}", want.name(), type_desc(node)),
             help,
         )
@@ -139,6 +133,49 @@ pub fn unknown_key_help(key: &str, known: &[&str]) -> String {
                 .join(", ")
         ),
     }
+}
+
+/// An unknown key `entry` in `place` (`file `/etc/x``), with a suggestion
+/// from `known` or the list of allowed keys.
+pub fn unknown_key(
+    rule: Rule,
+    severity: Severity,
+    entry: &Entry,
+    place: &str,
+    known: &[&str],
+) -> Finding {
+    let message = format!("unknown key `{}` in {place}", entry.key);
+    rule.finding(severity, message, unknown_key_help(&entry.key, known))
+        .at_key(entry)
+}
+
+/// The entries of a section mapping, or a finding: a warning when it is
+/// empty, an error when it is not a mapping.
+pub fn section<'n>(
+    name: &str,
+    rule: Rule,
+    node: &'n Node,
+    help: &str,
+    ctx: &mut Ctx<'_>,
+) -> Option<&'n [Entry]> {
+    match &node.value {
+        Value::Map(e) => return Some(e),
+        Value::Null => ctx.push(
+            rule.warning(
+                format!("`{name}` is empty"),
+                "add entries or remove the key",
+            )
+            .at(node),
+        ),
+        _ => ctx.push(
+            rule.error(
+                format!("`{name}` must be a mapping, found {}", type_desc(node)),
+                help,
+            )
+            .at(node),
+        ),
+    }
+    None
 }
 
 /// True for a Linux absolute path.

@@ -1,9 +1,10 @@
 //! `files` (R78–R81): paths, content/source, quoted six-digit `mode`,
 //! execute bits on scripts and authentication references.
 
-use super::common::{is_abs_path, is_windows_path, type_desc, unknown_key_help};
-use crate::diag::Finding;
+use super::common::{is_abs_path, is_windows_path, type_desc, unknown_key};
+use crate::diag::Severity;
 use crate::syntax::{Node, Style, Value};
+use crate::validate::Rule;
 use crate::validate::{Bundle, Ctx};
 
 const FILE_KEYS: [&str; 8] = [
@@ -89,26 +90,23 @@ pub fn check(node: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
         Value::Map(e) => e,
         Value::Null => {
             ctx.push(
-                Finding::warning(
-                    "R78",
-                    "`files` is empty",
-                    "add file entries or remove the key",
-                )
-                .at(node),
+                Rule::R78
+                    .warning("`files` is empty", "add file entries or remove the key")
+                    .at(node),
             );
             return;
         }
         _ => {
             ctx.push(
-                Finding::error(
-                    "R78",
-                    format!(
-                        "`files` must map absolute paths to file settings, found {}",
-                        type_desc(node)
-                    ),
-                    "write `files:` then `  \"/etc/app.conf\":` then `    content: ...`",
-                )
-                .at(node),
+                Rule::R78
+                    .error(
+                        format!(
+                            "`files` must map absolute paths to file settings, found {}",
+                            type_desc(node)
+                        ),
+                        "write `files:` then `  \"/etc/app.conf\":` then `    content: ...`",
+                    )
+                    .at(node),
             );
             return;
         }
@@ -117,18 +115,16 @@ pub fn check(node: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
         let path = e.key.as_str();
         if is_windows_path(path) {
             ctx.push(
-                Finding::warning(
-                    "R78",
-                    format!("`{path}` is a Windows path; the target platform runs Linux"),
-                    "use an absolute Linux path such as `/etc/app.conf`",
-                )
-                .at_key(e),
+                Rule::R78
+                    .warning(
+                        format!("`{path}` is a Windows path; the target platform runs Linux"),
+                        "use an absolute Linux path such as `/etc/app.conf`",
+                    )
+                    .at_key(e),
             );
         } else if !is_abs_path(path) {
             ctx.push(
-                Finding::error(
-                    "R78",
-                    format!("file path `{path}` is not absolute"),
+                Rule::R78.error(format!("file path `{path}` is not absolute"),
                     "file keys are absolute paths on the instance, e.g. `\"/etc/app.conf\"`; check the indentation of the entries below it",
                 )
                 .at_key(e),
@@ -141,28 +137,27 @@ pub fn check(node: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
 fn file_entry(path: &str, f: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
     let Some(entries) = f.entries() else {
         ctx.push(
-            Finding::error(
-                "R78",
-                format!(
-                    "settings of file `{path}` must be a mapping, found {}",
-                    type_desc(f)
-                ),
-                "indent `content:`, `mode:`, `owner:` and `group:` under the path",
-            )
-            .at(f),
+            Rule::R78
+                .error(
+                    format!(
+                        "settings of file `{path}` must be a mapping, found {}",
+                        type_desc(f)
+                    ),
+                    "indent `content:`, `mode:`, `owner:` and `group:` under the path",
+                )
+                .at(f),
         );
         return;
     };
     for e in entries {
         if !FILE_KEYS.contains(&e.key.as_str()) {
-            ctx.push(
-                Finding::error(
-                    "R78",
-                    format!("unknown key `{}` in file `{path}`", e.key),
-                    unknown_key_help(&e.key, &FILE_KEYS[..7]),
-                )
-                .at_key(e),
-            );
+            ctx.push(unknown_key(
+                Rule::R78,
+                Severity::Error,
+                e,
+                &format!("file `{path}`"),
+                &FILE_KEYS[..7],
+            ));
         }
     }
     let content = f.get("content");
@@ -171,22 +166,22 @@ fn file_entry(path: &str, f: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
         (Some(_), Some(_)) => {
             if let Some(src) = f.entry("source") {
                 ctx.push(
-                    Finding::error(
-                        "R78",
-                        format!("file `{path}` has both `content` and `source`"),
-                        "keep one: inline `content` or a `source` URL",
-                    )
-                    .at_key(src),
+                    Rule::R78
+                        .error(
+                            format!("file `{path}` has both `content` and `source`"),
+                            "keep one: inline `content` or a `source` URL",
+                        )
+                        .at_key(src),
                 );
             }
         }
         (None, None) => ctx.push(
-            Finding::error(
-                "R78",
-                format!("file `{path}` has neither `content` nor `source`"),
-                "add `content: |` with the text, or `source:` with a URL",
-            )
-            .at(f),
+            Rule::R78
+                .error(
+                    format!("file `{path}` has neither `content` nor `source`"),
+                    "add `content: |` with the text, or `source:` with a URL",
+                )
+                .at(f),
         ),
         _ => {}
     }
@@ -194,12 +189,12 @@ fn file_entry(path: &str, f: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
         && (c.is_null() || matches!(c.value, Value::Bool(_) | Value::Number(_)))
     {
         ctx.push(
-            Finding::warning(
-                "R78",
-                format!("`content` of file `{path}` is {}", type_desc(c)),
-                "write the file text as a string, e.g. `content: |`",
-            )
-            .at(c),
+            Rule::R78
+                .warning(
+                    format!("`content` of file `{path}` is {}", type_desc(c)),
+                    "write the file text as a string, e.g. `content: |`",
+                )
+                .at(c),
         );
     }
     if let Some(s) = source
@@ -207,15 +202,15 @@ fn file_entry(path: &str, f: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
         && !super::common::is_cfn_function(s)
     {
         ctx.push(
-            Finding::error(
-                "R78",
-                format!(
-                    "`source` of file `{path}` must be a URL string, found {}",
-                    type_desc(s)
-                ),
-                "give an `https://` or S3 URL",
-            )
-            .at(s),
+            Rule::R78
+                .error(
+                    format!(
+                        "`source` of file `{path}` must be a URL string, found {}",
+                        type_desc(s)
+                    ),
+                    "give an `https://` or S3 URL",
+                )
+                .at(s),
         );
     }
     for key in ["owner", "group", "authentication"] {
@@ -223,15 +218,15 @@ fn file_entry(path: &str, f: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
             && matches!(v.value, Value::Seq(_) | Value::Map(_) | Value::Null)
         {
             ctx.push(
-                Finding::error(
-                    "R78",
-                    format!(
-                        "`{key}` of file `{path}` must be a name, found {}",
-                        type_desc(v)
-                    ),
-                    format!("write `{key}: root`"),
-                )
-                .at(v),
+                Rule::R78
+                    .error(
+                        format!(
+                            "`{key}` of file `{path}` must be a name, found {}",
+                            type_desc(v)
+                        ),
+                        format!("write `{key}: root`"),
+                    )
+                    .at(v),
             );
         }
     }
@@ -239,15 +234,15 @@ fn file_entry(path: &str, f: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
         && !matches!(enc.as_str(), Some("plain" | "base64"))
     {
         ctx.push(
-            Finding::error(
-                "R78",
-                format!(
-                    "`encoding` of file `{path}` must be `plain` or `base64`, found {}",
-                    type_desc(enc)
-                ),
-                "use `encoding: plain` (the default) or `encoding: base64`",
-            )
-            .at(enc),
+            Rule::R78
+                .error(
+                    format!(
+                        "`encoding` of file `{path}` must be `plain` or `base64`, found {}",
+                        type_desc(enc)
+                    ),
+                    "use `encoding: plain` (the default) or `encoding: base64`",
+                )
+                .at(enc),
         );
     }
     let mode_bits = f.get("mode").and_then(|m| mode(path, m, ctx));
@@ -262,9 +257,9 @@ fn file_entry(path: &str, f: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
         );
         let help = "define it: `AWS::CloudFormation::Authentication: {S3Auth: {type: S3, buckets: [...], roleName: ...}}`";
         let f = if auth.complete {
-            Finding::error("R81", msg, help)
+            Rule::R81.error(msg, help)
         } else {
-            Finding::warning("R81", msg, help)
+            Rule::R81.warning(msg, help)
         };
         ctx.push(f.at(a));
     }
@@ -280,9 +275,7 @@ fn mode(path: &str, m: &Node, ctx: &mut Ctx<'_>) -> Option<u32> {
         let digits: String = n.raw.chars().filter(char::is_ascii_digit).collect();
         let padded = format!("{digits:0>6}");
         ctx.push(
-                Finding::error(
-                    "R79",
-                    format!(
+                Rule::R79.error(format!(
                         "`mode` of file `{path}` is unquoted: YAML reads `{}` as the integer `{}`, not an octal string",
                         n.raw,
                         n.int.map_or_else(|| n.raw.clone(), |i| i.to_string())
@@ -295,15 +288,15 @@ fn mode(path: &str, m: &Node, ctx: &mut Ctx<'_>) -> Option<u32> {
     }
     let Some(s) = m.as_str() else {
         ctx.push(
-            Finding::error(
-                "R79",
-                format!(
-                    "`mode` of file `{path}` must be a quoted six-digit octal string, found {}",
-                    type_desc(m)
-                ),
-                "quote it: `mode: \"000644\"`",
-            )
-            .at(m),
+            Rule::R79
+                .error(
+                    format!(
+                        "`mode` of file `{path}` must be a quoted six-digit octal string, found {}",
+                        type_desc(m)
+                    ),
+                    "quote it: `mode: \"000644\"`",
+                )
+                .at(m),
         );
         return None;
     };
@@ -319,9 +312,7 @@ fn mode(path: &str, m: &Node, ctx: &mut Ctx<'_>) -> Option<u32> {
         // use "0644"), but the documented form is six digits.
         let six = format!("{:0>6}", s.trim_start_matches('0'));
         ctx.push(
-            Finding::warning(
-                "R79",
-                format!("`mode` of file `{path}` is `{raw}`; the documented form is a six-digit octal string"),
+            Rule::R79.warning(format!("`mode` of file `{path}` is `{raw}`; the documented form is a six-digit octal string"),
                 format!("write six digits: `mode: \"{six}\"`"),
             )
             .at(m),
@@ -329,12 +320,12 @@ fn mode(path: &str, m: &Node, ctx: &mut Ctx<'_>) -> Option<u32> {
         return u32::from_str_radix(s, 8).ok();
     }
     ctx.push(
-        Finding::error(
-            "R79",
-            format!("`mode` of file `{path}` is `{raw}`, which is not an octal mode"),
-            "write six octal digits, e.g. `mode: \"000644\"` (symlinks: `\"120777\"`)",
-        )
-        .at(m),
+        Rule::R79
+            .error(
+                format!("`mode` of file `{path}` is `{raw}`, which is not an octal mode"),
+                "write six octal digits, e.g. `mode: \"000644\"` (symlinks: `\"120777\"`)",
+            )
+            .at(m),
     );
     None
 }
@@ -356,8 +347,7 @@ fn script_mode(path: &str, f: &Node, content: Option<&Node>, bits: Option<u32>, 
         return;
     }
     let at = f.get("mode").unwrap_or(f);
-    let mut finding = Finding::warning(
-        "R80",
+    let mut finding = Rule::R80.warning(
         format!("file `{path}` is a script (`#!`) but its mode `{bits:06o}` has no execute bit"),
         "make it executable: `mode: \"000755\"`",
     );

@@ -17,6 +17,7 @@ mod tabs;
 use super::{Bundle, Ctx, Options};
 use crate::diag::{Finding, Report};
 use crate::syntax::{Node, SyntaxError, Value};
+use crate::validate::Rule;
 use common::{mixed_width_prefixes, type_desc, unknown_key_help};
 
 /// The top-level keys EB accepts in a configuration file (R67).
@@ -65,9 +66,7 @@ pub fn syntax_error(err: &SyntaxError, ctx: &mut Ctx<'_>) {
     }
     if !caused_by_tab {
         ctx.push(
-            Finding::error(
-                "R63",
-                format!("invalid YAML: {}", err.message),
+            Rule::R63.error(format!("invalid YAML: {}", err.message),
                 "EB ignores a configuration file that does not parse as YAML or JSON; fix the syntax",
             )
             .at_span(err.span.clone(), ""),
@@ -79,9 +78,7 @@ pub fn syntax_error(err: &SyntaxError, ctx: &mut Ctx<'_>) {
 }
 
 fn tab_finding(at: usize) -> Finding {
-    Finding::error(
-        "R64",
-        "tab character in indentation",
+    Rule::R64.error("tab character in indentation",
         "indent YAML with spaces only; tabs are allowed only inside block scalars (`content: |`)",
     )
     .at_span(at..at + 1, "")
@@ -100,17 +97,13 @@ pub fn check_file(root: &Node, ctx: &mut Ctx<'_>) {
     let Some(entries) = root.entries() else {
         match &root.value {
             Value::Null => ctx.push(
-                Finding::warning(
-                    "R63",
-                    "configuration file is empty",
+                Rule::R63.warning("configuration file is empty",
                     "add configuration keys or delete the file",
                 )
                 .at_span(0..0, ""),
             ),
             _ => ctx.push(
-                Finding::error(
-                    "R63",
-                    format!(
+                Rule::R63.error(format!(
                         "a configuration file must be a YAML mapping of sections, found {}",
                         type_desc(root)
                     ),
@@ -138,12 +131,12 @@ pub fn check_file(root: &Node, ctx: &mut Ctx<'_>) {
             "Outputs" => resources::check_outputs(node, ctx),
             "Parameters" | "Mappings" => resources::check_plain_map(entry, ctx),
             other => ctx.push(
-                Finding::error(
-                    "R67",
-                    format!("unknown top-level key `{other}`: EB ignores this whole file"),
-                    unknown_key_help(other, &TOP_LEVEL_KEYS),
-                )
-                .at_key(entry),
+                Rule::R67
+                    .error(
+                        format!("unknown top-level key `{other}`: EB ignores this whole file"),
+                        unknown_key_help(other, &TOP_LEVEL_KEYS),
+                    )
+                    .at_key(entry),
             ),
         }
     }
@@ -181,7 +174,7 @@ fn duplicate_keys(root: &Node, ctx: &mut Ctx<'_>) {
                     )
                 };
                 found.push(
-                    Finding::error("R66", msg, help)
+                    Rule::R66.error(msg, help)
                         .at_key(e)
                         .label(first.key_span.clone(), "first defined here"),
                 );
@@ -207,9 +200,7 @@ fn tags(root: &Node, ctx: &mut Ctx<'_>) {
                     format!("`Fn::{name}: ...`")
                 };
                 found.push(
-                    Finding::error(
-                        "R63",
-                        format!("YAML tag `{tag}` is not supported in configuration files: EB's parser rejects the file"),
+                    Rule::R63.error(format!("YAML tag `{tag}` is not supported in configuration files: EB's parser rejects the file"),
                         format!("use the long form of the function, e.g. {long}"),
                     )
                     .at(n),
@@ -235,8 +226,7 @@ pub fn check_bundle(bundle: &Bundle, options: &Options, report: &mut Report) {
             if base == ".config" {
                 report.push_file(
                     &bundle.display_name(name),
-                    Finding::warning(
-                        "R61",
+                    Rule::R61.warning(
                         "configuration file named only `.config` is a hidden file with no name",
                         "give it a name such as `01_settings.config`",
                     ),
@@ -253,8 +243,7 @@ pub fn check_bundle(bundle: &Bundle, options: &Options, report: &mut Report) {
     if let Some((early, late)) = mixed_width_prefixes(&configs) {
         report.push_file(
             &bundle.display_name(&format!(".ebextensions/{early}")),
-            Finding::warning(
-                "R62",
+            Rule::R62.warning(
                 format!(
                     "`{early}` runs before `{late}`: files run in alphabetical order, not numeric"
                 ),
@@ -272,15 +261,13 @@ fn misplaced(name: &str) -> Option<Finding> {
             return None;
         }
         if lower.ends_with(".config") {
-            return Some(Finding::warning(
-                "R61",
+            return Some(Rule::R61.warning(
                 format!("`{base}` is ignored: the extension must be exactly `.config` (lowercase)"),
                 "rename it to end in `.config`",
             ));
         }
         if ignored_ext.iter().any(|e| lower.ends_with(e)) {
-            return Some(Finding::warning(
-                "R61",
+            return Some(Rule::R61.warning(
                 format!("`{base}` is ignored: EB reads only `*.config` files in `.ebextensions`"),
                 "rename it to end in `.config`, or move it out of `.ebextensions`",
             ));
@@ -290,8 +277,7 @@ fn misplaced(name: &str) -> Option<Finding> {
     if let Some(i) = name.find("/.ebextensions/") {
         let rest = &name[i + "/.ebextensions/".len()..];
         if lower.ends_with(".config") && !rest.contains('/') {
-            return Some(Finding::warning(
-                "R61",
+            return Some(Rule::R61.warning(
                 format!(
                     "`{}/.ebextensions` is not at the bundle root: EB ignores it",
                     &name[..i]
@@ -304,8 +290,7 @@ fn misplaced(name: &str) -> Option<Finding> {
         && lower.ends_with(".config")
         && !rest.contains('/')
     {
-        return Some(Finding::warning(
-            "R61",
+        return Some(Rule::R61.warning(
             "folder `ebextensions` lacks the leading dot: EB ignores it",
             "rename the folder to `.ebextensions`",
         ));
@@ -346,9 +331,7 @@ fn shared_source_targets(bundle: &Bundle, configs: &[&str], report: &mut Report)
             }
             in_file.push(&e.key);
             if let Some((_, first)) = seen.iter().find(|(t, _)| t == target) {
-                let f = Finding::warning(
-                    "R77",
-                    format!(
+                let f = Rule::R77.warning(format!(
                         "`{}` is also a `sources` target in `{first}`: the later archive replaces the directory, the two are not merged",
                         e.key
                     ),

@@ -2,11 +2,12 @@
 //! property limits and YAML 1.1 typing traps.
 
 use super::common::{
-    Want, expect, is_cfn_function, is_dynamic, type_desc, unknown_key_help, yaml11_trap,
+    Want, expect, is_cfn_function, is_dynamic, type_desc, unknown_key, yaml11_trap,
 };
-use crate::diag::Finding;
+use crate::diag::{Finding, Severity};
 use crate::syntax::{Entry, Node, Value};
 use crate::validate::Ctx;
+use crate::validate::Rule;
 use std::ops::Range;
 
 const ENV_NS: &str = "aws:elasticbeanstalk:application:environment";
@@ -86,7 +87,7 @@ pub fn check(node: &Node, ctx: &mut Ctx<'_>) {
     let mut settings = Vec::new();
     match &node.value {
         Value::Null => ctx.push(
-            Finding::warning("R69", "`option_settings` is empty", "add settings or remove the key")
+            Rule::R69.warning("`option_settings` is empty", "add settings or remove the key")
                 .at(node),
         ),
         Value::Seq(items) => {
@@ -100,9 +101,7 @@ pub fn check(node: &Node, ctx: &mut Ctx<'_>) {
             }
         }
         _ => ctx.push(
-            Finding::error(
-                "R69",
-                format!("`option_settings` must be a mapping of namespaces or a list of settings, found {}", type_desc(node)),
+            Rule::R69.error(format!("`option_settings` must be a mapping of namespaces or a list of settings, found {}", type_desc(node)),
                 "write `option_settings:` then `  namespace:` then `    OptionName: value`",
             )
             .at(node),
@@ -121,9 +120,7 @@ pub fn check(node: &Node, ctx: &mut Ctx<'_>) {
         && let Some(span) = first_env
     {
         ctx.push(
-                Finding::error(
-                    "R71",
-                    format!("environment properties total {env_total} bytes of `key=value`; the limit is 4096"),
+                Rule::R71.error(format!("environment properties total {env_total} bytes of `key=value`; the limit is 4096"),
                     "move large values to SSM Parameter Store or Secrets Manager",
                 )
                 .at_span(span, "/option_settings"),
@@ -133,7 +130,7 @@ pub fn check(node: &Node, ctx: &mut Ctx<'_>) {
 
 fn list_item<'n>(item: &'n Node, ctx: &mut Ctx<'_>, out: &mut Vec<Setting<'n>>) {
     if let Some(f) = expect(
-        "R69",
+        Rule::R69,
         item,
         Want::Map,
         "an `option_settings` list item",
@@ -145,14 +142,13 @@ fn list_item<'n>(item: &'n Node, ctx: &mut Ctx<'_>, out: &mut Vec<Setting<'n>>) 
     let entries = item.entries().unwrap_or_default();
     for e in entries {
         if !LIST_KEYS.contains(&e.key.as_str()) {
-            ctx.push(
-                Finding::error(
-                    "R69",
-                    format!("unknown key `{}` in an `option_settings` list item", e.key),
-                    unknown_key_help(&e.key, &LIST_KEYS),
-                )
-                .at_key(e),
-            );
+            ctx.push(unknown_key(
+                Rule::R69,
+                Severity::Error,
+                e,
+                "an `option_settings` list item",
+                &LIST_KEYS,
+            ));
         }
     }
     for key in ["namespace", "option_name", "resource_name"] {
@@ -160,12 +156,12 @@ fn list_item<'n>(item: &'n Node, ctx: &mut Ctx<'_>, out: &mut Vec<Setting<'n>>) 
             && !matches!(v.value, Value::String(_))
         {
             ctx.push(
-                Finding::error(
-                    "R69",
-                    format!("`{key}` must be a string, found {}", type_desc(v)),
-                    format!("quote it: `{key}: \"...\"`"),
-                )
-                .at(v),
+                Rule::R69
+                    .error(
+                        format!("`{key}` must be a string, found {}", type_desc(v)),
+                        format!("quote it: `{key}: \"...\"`"),
+                    )
+                    .at(v),
             );
         }
     }
@@ -174,9 +170,7 @@ fn list_item<'n>(item: &'n Node, ctx: &mut Ctx<'_>, out: &mut Vec<Setting<'n>>) 
     for (missing, key) in [(name.is_none(), "option_name"), (value.is_none(), "value")] {
         if missing {
             ctx.push(
-                Finding::error(
-                    "R69",
-                    format!("`option_settings` list item has no `{key}`"),
+                Rule::R69.error(format!("`option_settings` list item has no `{key}`"),
                     "each item needs `option_name` and `value` (`namespace` defaults to environment properties)",
                 )
                 .at(item),
@@ -220,17 +214,13 @@ fn map_namespace<'n>(ns: &'n Entry, ctx: &mut Ctx<'_>, out: &mut Vec<Setting<'n>
             check_namespace(&ns.key, ns.key_span.clone(), &body.pointer, ctx);
         }
         Value::Null => ctx.push(
-            Finding::warning(
-                "R69",
-                format!("namespace `{}` has no options", ns.key),
+            Rule::R69.warning(format!("namespace `{}` has no options", ns.key),
                 "add `OptionName: value` lines under it, or remove it",
             )
             .at_key(ns),
         ),
         _ => ctx.push(
-            Finding::error(
-                "R69",
-                format!(
+            Rule::R69.error(format!(
                     "namespace `{}` must map option names to values, found {}",
                     ns.key,
                     type_desc(body)
@@ -258,7 +248,8 @@ fn check_namespace(ns: &str, span: Range<usize>, pointer: &str, ctx: &mut Ctx<'_
             None => "see the EB general options reference for namespace names".to_owned(),
         };
         ctx.push(
-            Finding::warning("R70", format!("unknown option namespace `{ns}`"), help)
+            Rule::R70
+                .warning(format!("unknown option namespace `{ns}`"), help)
                 .at_span(span, pointer),
         );
     }
@@ -271,26 +262,26 @@ fn check_setting(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
     let v = s.value;
     match &v.value {
         Value::Seq(_) => ctx.push(
-            Finding::error(
-                "R69",
-                format!("option `{}` must have a single value, found a list", s.name),
-                "write the value as one string, e.g. comma-separated",
-            )
-            .at(v),
+            Rule::R69
+                .error(
+                    format!("option `{}` must have a single value, found a list", s.name),
+                    "write the value as one string, e.g. comma-separated",
+                )
+                .at(v),
         ),
         // Function objects appear in AWS's own samples; `ConfigDocument`
         // (enhanced health rules) is documented as a nested mapping.
         Value::Map(_) if is_cfn_function(v) || s.name == "ConfigDocument" => {}
         Value::Map(_) => ctx.push(
-            Finding::warning(
-                "R69",
-                format!(
-                    "option `{}` has a mapping as its value; EB expects a single value",
-                    s.name
-                ),
-                "check the indentation: options sit directly under their namespace",
-            )
-            .at(v),
+            Rule::R69
+                .warning(
+                    format!(
+                        "option `{}` has a mapping as its value; EB expects a single value",
+                        s.name
+                    ),
+                    "check the indentation: options sit directly under their namespace",
+                )
+                .at(v),
         ),
         _ => {}
     }
@@ -302,24 +293,24 @@ fn check_setting(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
             raw
         };
         ctx.push(
-            Finding::warning(
-                "R72",
-                format!("`{shown}` is read by YAML 1.1 as {seen}, not the string `{shown}`"),
-                format!("quote the value: `{}: \"{shown}\"`", s.name),
-            )
-            .at(v),
+            Rule::R72
+                .warning(
+                    format!("`{shown}` is read by YAML 1.1 as {seen}, not the string `{shown}`"),
+                    format!("quote the value: `{}: \"{shown}\"`", s.name),
+                )
+                .at(v),
         );
     }
     if s.namespace == ENV_NS {
         env_property(s, ctx);
     } else if s.name.contains(' ') && !SPACED_NAMESPACES.contains(&s.namespace.as_str()) {
         ctx.push(
-            Finding::warning(
-                "R70",
-                format!("option name `{}` contains a space", s.name),
-                "option names of `aws:` namespaces have no spaces; check the spelling",
-            )
-            .at_span(s.name_span.clone(), s.name_pointer.clone()),
+            Rule::R70
+                .warning(
+                    format!("option name `{}` contains a space", s.name),
+                    "option names of `aws:` namespaces have no spaces; check the spelling",
+                )
+                .at_span(s.name_span.clone(), s.name_pointer.clone()),
         );
     }
     secrets(s, ctx);
@@ -345,8 +336,7 @@ fn env_property(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
         } else {
             format!("contains `{bad}`")
         };
-        ctx.push(at_name(Finding::error(
-            "R71",
+        ctx.push(at_name(Rule::R71.error(
             format!("environment property name `{name}` {why}"),
             "names use letters, digits and `_ . : / + - @ \\`, at most 128 characters",
         )));
@@ -355,9 +345,7 @@ fn env_property(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
     {
-        ctx.push(at_name(Finding::warning(
-            "R71",
-            format!("environment property name `{name}` is not a portable shell variable name"),
+        ctx.push(at_name(Rule::R71.warning(format!("environment property name `{name}` is not a portable shell variable name"),
             "use upper case, digits and `_` (e.g. `DATABASE_URL`) so every shell and tool can read it",
         )));
     }
@@ -367,24 +355,22 @@ fn env_property(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
     }
     if text.chars().count() > 256 {
         ctx.push(
-            Finding::error(
-                "R71",
-                format!(
-                    "value of environment property `{name}` is {} characters; the limit is 256",
-                    text.chars().count()
-                ),
-                "store long values in SSM Parameter Store or S3 and read them at start-up",
-            )
-            .at(s.value),
+            Rule::R71
+                .error(
+                    format!(
+                        "value of environment property `{name}` is {} characters; the limit is 256",
+                        text.chars().count()
+                    ),
+                    "store long values in SSM Parameter Store or S3 and read them at start-up",
+                )
+                .at(s.value),
         );
     } else if let Some(c) = text.chars().find(|c| !value_char_ok(*c)) {
         // A warning, not an error: EB's documented character set is
         // narrower than what it accepts (AWS's own Django tutorial set
         // `PYTHONPATH: "...:$PYTHONPATH"`).
         ctx.push(
-            Finding::warning(
-                "R71",
-                format!("value of environment property `{name}` contains `{c}`, outside the documented character set"),
+            Rule::R71.warning(format!("value of environment property `{name}` contains `{c}`, outside the documented character set"),
                 "values may hold letters, digits, spaces and `_ . : / = + \\ - @ ' \"`; encode other characters (e.g. base64)",
             )
             .at(s.value),
@@ -423,9 +409,7 @@ fn secrets(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
         && !v.contains("${")
     {
         ctx.push(
-                Finding::warning(
-                    "R74",
-                    format!("`{}` holds a plaintext secret", s.name),
+                Rule::R74.warning(format!("`{}` holds a plaintext secret", s.name),
                     "reference it instead: `{{resolve:ssm:NAME:VERSION}}` or `aws:elasticbeanstalk:application:environmentsecrets`",
                 )
                 .at(s.value),

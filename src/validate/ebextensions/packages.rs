@@ -1,9 +1,12 @@
 //! `packages`, `groups`, `users`, `sources` and `services` (R75–R77, R83).
 
-use super::common::{is_abs_path, is_dynamic, is_windows_path, type_desc, unknown_key_help};
-use crate::diag::Finding;
+use super::common::{
+    is_abs_path, is_dynamic, is_windows_path, section, type_desc, unknown_key, unknown_key_help,
+};
+use crate::diag::Severity;
 use crate::syntax::{Entry, Node, Value};
 use crate::validate::Ctx;
+use crate::validate::Rule;
 
 const MANAGERS: [&str; 4] = ["yum", "rpm", "rubygems", "python"];
 const USER_KEYS: [&str; 3] = ["groups", "uid", "homeDir"];
@@ -16,46 +19,11 @@ const SERVICE_KEYS: [&str; 6] = [
     "commands",
 ];
 
-/// The entries of a section mapping, or a type finding (a warning when empty).
-fn section<'n>(
-    name: &str,
-    code: &'static str,
-    node: &'n Node,
-    help: &str,
-    ctx: &mut Ctx<'_>,
-) -> Option<&'n [Entry]> {
-    match &node.value {
-        Value::Map(e) => Some(e),
-        Value::Null => {
-            ctx.push(
-                Finding::warning(
-                    code,
-                    format!("`{name}` is empty"),
-                    "add entries or remove the key",
-                )
-                .at(node),
-            );
-            None
-        }
-        _ => {
-            ctx.push(
-                Finding::error(
-                    code,
-                    format!("`{name}` must be a mapping, found {}", type_desc(node)),
-                    help,
-                )
-                .at(node),
-            );
-            None
-        }
-    }
-}
-
 /// R75: `packages: {manager: {name: version}}`.
 pub fn check_packages(node: &Node, ctx: &mut Ctx<'_>) {
     let Some(managers) = section(
         "packages",
-        "R75",
+        Rule::R75,
         node,
         "write `packages:` then `  yum:` then `    git: []`",
         ctx,
@@ -65,26 +33,20 @@ pub fn check_packages(node: &Node, ctx: &mut Ctx<'_>) {
     for m in managers {
         match m.key.as_str() {
             "msi" => ctx.push(
-                Finding::warning(
-                    "R75",
-                    "package manager `msi` exists only on Windows platforms",
+                Rule::R75.warning("package manager `msi` exists only on Windows platforms",
                     "install with `yum` (or `rpm`) on Linux",
                 )
                 .at_key(m),
             ),
             "python" => ctx.push(
-                Finding::warning(
-                    "R75",
-                    "package manager `python` uses Python 2 `easy_install`, which AL2023 does not have",
+                Rule::R75.warning("package manager `python` uses Python 2 `easy_install`, which AL2023 does not have",
                     "install Python packages with `pip` in a command, or in the image",
                 )
                 .at_key(m),
             ),
             k if !MANAGERS.contains(&k) => {
                 ctx.push(
-                    Finding::error(
-                        "R75",
-                        format!("unknown package manager `{k}`"),
+                    Rule::R75.error(format!("unknown package manager `{k}`"),
                         unknown_key_help(k, &MANAGERS),
                     )
                     .at_key(m),
@@ -96,16 +58,16 @@ pub fn check_packages(node: &Node, ctx: &mut Ctx<'_>) {
         let Some(pkgs) = m.value.entries() else {
             if !m.value.is_null() {
                 ctx.push(
-                    Finding::error(
-                        "R75",
-                        format!(
-                            "`packages.{}` must map package names to versions, found {}",
-                            m.key,
-                            type_desc(&m.value)
-                        ),
-                        "write `git: []` (latest) or `git: \"2.40\"` under the manager",
-                    )
-                    .at(&m.value),
+                    Rule::R75
+                        .error(
+                            format!(
+                                "`packages.{}` must map package names to versions, found {}",
+                                m.key,
+                                type_desc(&m.value)
+                            ),
+                            "write `git: []` (latest) or `git: \"2.40\"` under the manager",
+                        )
+                        .at(&m.value),
                 );
             }
             continue;
@@ -118,14 +80,13 @@ pub fn check_packages(node: &Node, ctx: &mut Ctx<'_>) {
 
 fn version(manager: &str, p: &Entry, ctx: &mut Ctx<'_>) {
     let v = &p.value;
-    let versions: Vec<&Node> = match &v.value {
-        Value::Seq(items) => items.iter().collect(),
-        Value::Null => Vec::new(),
-        Value::Map(_) => {
-            ctx.push(
-                Finding::error(
-                    "R75",
-                    format!(
+    let versions: Vec<&Node> =
+        match &v.value {
+            Value::Seq(items) => items.iter().collect(),
+            Value::Null => Vec::new(),
+            Value::Map(_) => {
+                ctx.push(
+                Rule::R75.error(format!(
                         "version of package `{}` must be a string or a list, found a mapping",
                         p.key
                     ),
@@ -133,10 +94,10 @@ fn version(manager: &str, p: &Entry, ctx: &mut Ctx<'_>) {
                 )
                 .at(v),
             );
-            return;
-        }
-        _ => vec![v],
-    };
+                return;
+            }
+            _ => vec![v],
+        };
     for ver in versions {
         if let Some(trap) = super::common::yaml11_trap(ver) {
             let raw = ctx
@@ -146,28 +107,28 @@ fn version(manager: &str, p: &Entry, ctx: &mut Ctx<'_>) {
                 .unwrap_or("")
                 .to_owned();
             ctx.push(
-                Finding::warning(
-                    "R72",
-                    format!(
-                        "version `{raw}` of package `{}` is read by YAML 1.1 as {trap}",
-                        p.key
-                    ),
-                    format!("quote it: `\"{raw}\"`"),
-                )
-                .at(ver),
+                Rule::R72
+                    .warning(
+                        format!(
+                            "version `{raw}` of package `{}` is read by YAML 1.1 as {trap}",
+                            p.key
+                        ),
+                        format!("quote it: `\"{raw}\"`"),
+                    )
+                    .at(ver),
             );
         } else if matches!(ver.value, Value::Seq(_) | Value::Map(_)) {
             ctx.push(
-                Finding::error(
-                    "R75",
-                    format!(
-                        "version of package `{}` must be a string, found {}",
-                        p.key,
-                        type_desc(ver)
-                    ),
-                    "write versions as strings",
-                )
-                .at(ver),
+                Rule::R75
+                    .error(
+                        format!(
+                            "version of package `{}` must be a string, found {}",
+                            p.key,
+                            type_desc(ver)
+                        ),
+                        "write versions as strings",
+                    )
+                    .at(ver),
             );
         }
         if manager == "rpm"
@@ -178,15 +139,15 @@ fn version(manager: &str, p: &Entry, ctx: &mut Ctx<'_>) {
             && !is_dynamic(s)
         {
             ctx.push(
-                Finding::error(
-                    "R75",
-                    format!(
-                        "rpm `{}` must be an absolute path or a URL, found `{s}`",
-                        p.key
-                    ),
-                    "give `https://.../package.rpm` or `/path/to/package.rpm`",
-                )
-                .at(ver),
+                Rule::R75
+                    .error(
+                        format!(
+                            "rpm `{}` must be an absolute path or a URL, found `{s}`",
+                            p.key
+                        ),
+                        "give `https://.../package.rpm` or `/path/to/package.rpm`",
+                    )
+                    .at(ver),
             );
         }
     }
@@ -205,7 +166,7 @@ fn id_ok(v: &Node) -> bool {
 pub fn check_groups(node: &Node, ctx: &mut Ctx<'_>) {
     let Some(groups) = section(
         "groups",
-        "R76",
+        Rule::R76,
         node,
         "write `groups:` then `  name: {}`",
         ctx,
@@ -219,41 +180,41 @@ pub fn check_groups(node: &Node, ctx: &mut Ctx<'_>) {
         }
         let Some(keys) = v.entries() else {
             ctx.push(
-                Finding::error(
-                    "R76",
-                    format!(
-                        "group `{}` must be `{{}}` or `{{gid: \"...\"}}`, found {}",
-                        g.key,
-                        type_desc(v)
-                    ),
-                    "write `name: {}` or `name: {gid: \"45\"}`",
-                )
-                .at(v),
+                Rule::R76
+                    .error(
+                        format!(
+                            "group `{}` must be `{{}}` or `{{gid: \"...\"}}`, found {}",
+                            g.key,
+                            type_desc(v)
+                        ),
+                        "write `name: {}` or `name: {gid: \"45\"}`",
+                    )
+                    .at(v),
             );
             continue;
         };
         for k in keys {
             if k.key != "gid" {
                 ctx.push(
-                    Finding::error(
-                        "R76",
-                        format!("unknown key `{}` in group `{}`", k.key, g.key),
-                        "a group has only `gid`",
-                    )
-                    .at_key(k),
+                    Rule::R76
+                        .error(
+                            format!("unknown key `{}` in group `{}`", k.key, g.key),
+                            "a group has only `gid`",
+                        )
+                        .at_key(k),
                 );
             } else if !id_ok(&k.value) {
                 ctx.push(
-                    Finding::error(
-                        "R76",
-                        format!(
-                            "`gid` of group `{}` must be a number, found {}",
-                            g.key,
-                            type_desc(&k.value)
-                        ),
-                        "write `gid: \"45\"`",
-                    )
-                    .at(&k.value),
+                    Rule::R76
+                        .error(
+                            format!(
+                                "`gid` of group `{}` must be a number, found {}",
+                                g.key,
+                                type_desc(&k.value)
+                            ),
+                            "write `gid: \"45\"`",
+                        )
+                        .at(&k.value),
                 );
             }
         }
@@ -264,7 +225,7 @@ pub fn check_groups(node: &Node, ctx: &mut Ctx<'_>) {
 pub fn check_users(node: &Node, ctx: &mut Ctx<'_>) {
     let Some(users) = section(
         "users",
-        "R76",
+        Rule::R76,
         node,
         "write `users:` then `  name:` then `    uid: \"50\"`",
         ctx,
@@ -276,12 +237,12 @@ pub fn check_users(node: &Node, ctx: &mut Ctx<'_>) {
         let Some(keys) = v.entries() else {
             if !v.is_null() {
                 ctx.push(
-                    Finding::error(
-                        "R76",
-                        format!("user `{}` must be a mapping, found {}", u.key, type_desc(v)),
-                        "write `groups`, `uid` and `homeDir` under the user name",
-                    )
-                    .at(v),
+                    Rule::R76
+                        .error(
+                            format!("user `{}` must be a mapping, found {}", u.key, type_desc(v)),
+                            "write `groups`, `uid` and `homeDir` under the user name",
+                        )
+                        .at(v),
                 );
             }
             continue;
@@ -290,28 +251,28 @@ pub fn check_users(node: &Node, ctx: &mut Ctx<'_>) {
             let val = &k.value;
             match k.key.as_str() {
                 "uid" if !id_ok(val) => ctx.push(
-                    Finding::error(
-                        "R76",
-                        format!(
-                            "`uid` of user `{}` must be a number, found {}",
-                            u.key,
-                            type_desc(val)
-                        ),
-                        "write `uid: \"50\"`",
-                    )
-                    .at(val),
+                    Rule::R76
+                        .error(
+                            format!(
+                                "`uid` of user `{}` must be a number, found {}",
+                                u.key,
+                                type_desc(val)
+                            ),
+                            "write `uid: \"50\"`",
+                        )
+                        .at(val),
                 ),
                 "homeDir" if val.as_str().is_none() => ctx.push(
-                    Finding::error(
-                        "R76",
-                        format!(
-                            "`homeDir` of user `{}` must be a path, found {}",
-                            u.key,
-                            type_desc(val)
-                        ),
-                        "write `homeDir: \"/home/name\"`",
-                    )
-                    .at(val),
+                    Rule::R76
+                        .error(
+                            format!(
+                                "`homeDir` of user `{}` must be a path, found {}",
+                                u.key,
+                                type_desc(val)
+                            ),
+                            "write `homeDir: \"/home/name\"`",
+                        )
+                        .at(val),
                 ),
                 "groups" => {
                     let ok = val
@@ -319,9 +280,7 @@ pub fn check_users(node: &Node, ctx: &mut Ctx<'_>) {
                         .is_some_and(|items| items.iter().all(|i| i.as_str().is_some()));
                     if !ok {
                         ctx.push(
-                            Finding::error(
-                                "R76",
-                                format!(
+                            Rule::R76.error(format!(
                                     "`groups` of user `{}` must be a list of group names, found {}",
                                     u.key,
                                     type_desc(val)
@@ -332,14 +291,13 @@ pub fn check_users(node: &Node, ctx: &mut Ctx<'_>) {
                         );
                     }
                 }
-                key if !USER_KEYS.contains(&key) => ctx.push(
-                    Finding::error(
-                        "R76",
-                        format!("unknown key `{key}` in user `{}`", u.key),
-                        unknown_key_help(key, &USER_KEYS),
-                    )
-                    .at_key(k),
-                ),
+                key if !USER_KEYS.contains(&key) => ctx.push(unknown_key(
+                    Rule::R76,
+                    Severity::Error,
+                    k,
+                    &format!("user `{}`", u.key),
+                    &USER_KEYS,
+                )),
                 _ => {}
             }
         }
@@ -350,7 +308,7 @@ pub fn check_users(node: &Node, ctx: &mut Ctx<'_>) {
 pub fn check_sources(node: &Node, ctx: &mut Ctx<'_>) {
     let Some(sources) = section(
         "sources",
-        "R77",
+        Rule::R77,
         node,
         "write `sources:` then `  /etc/dir: https://.../x.tar.gz`",
         ctx,
@@ -360,48 +318,48 @@ pub fn check_sources(node: &Node, ctx: &mut Ctx<'_>) {
     for s in sources {
         if is_windows_path(&s.key) {
             ctx.push(
-                Finding::warning(
-                    "R77",
-                    format!(
-                        "`{}` is a Windows path; the target platform runs Linux",
-                        s.key
-                    ),
-                    "use an absolute Linux directory such as `/opt/app`",
-                )
-                .at_key(s),
+                Rule::R77
+                    .warning(
+                        format!(
+                            "`{}` is a Windows path; the target platform runs Linux",
+                            s.key
+                        ),
+                        "use an absolute Linux directory such as `/opt/app`",
+                    )
+                    .at_key(s),
             );
         } else if !is_abs_path(&s.key) {
             ctx.push(
-                Finding::error(
-                    "R77",
-                    format!("source target `{}` is not an absolute directory", s.key),
-                    "use an absolute directory such as `/opt/app`",
-                )
-                .at_key(s),
+                Rule::R77
+                    .error(
+                        format!("source target `{}` is not an absolute directory", s.key),
+                        "use an absolute directory such as `/opt/app`",
+                    )
+                    .at_key(s),
             );
         }
         match s.value.as_str() {
             Some(url) if url.contains("://") || is_dynamic(url) => {}
             Some(url) => ctx.push(
-                Finding::warning(
-                    "R77",
-                    format!("source `{url}` is not a URL"),
-                    "give an `https://` URL of a tar, tar.gz, tar.bz2 or zip archive",
-                )
-                .at(&s.value),
+                Rule::R77
+                    .warning(
+                        format!("source `{url}` is not a URL"),
+                        "give an `https://` URL of a tar, tar.gz, tar.bz2 or zip archive",
+                    )
+                    .at(&s.value),
             ),
             None if super::common::is_cfn_function(&s.value) => {}
             None => ctx.push(
-                Finding::error(
-                    "R77",
-                    format!(
-                        "source for `{}` must be a URL string, found {}",
-                        s.key,
-                        type_desc(&s.value)
-                    ),
-                    "give an `https://` URL of a tar, tar.gz, tar.bz2 or zip archive",
-                )
-                .at(&s.value),
+                Rule::R77
+                    .error(
+                        format!(
+                            "source for `{}` must be a URL string, found {}",
+                            s.key,
+                            type_desc(&s.value)
+                        ),
+                        "give an `https://` URL of a tar, tar.gz, tar.bz2 or zip archive",
+                    )
+                    .at(&s.value),
             ),
         }
     }
@@ -411,7 +369,7 @@ pub fn check_sources(node: &Node, ctx: &mut Ctx<'_>) {
 pub fn check_services(node: &Node, root: &Node, ctx: &mut Ctx<'_>) {
     let Some(kinds) = section(
         "services",
-        "R83",
+        Rule::R83,
         node,
         "write `services:` then `  sysvinit:` then `    name:`",
         ctx,
@@ -423,38 +381,38 @@ pub fn check_services(node: &Node, root: &Node, ctx: &mut Ctx<'_>) {
             "sysvinit" => {}
             "windows" => {
                 ctx.push(
-                    Finding::warning(
-                        "R83",
-                        "service manager `windows` exists only on Windows platforms",
-                        "use `sysvinit` on Linux",
-                    )
-                    .at_key(k),
+                    Rule::R83
+                        .warning(
+                            "service manager `windows` exists only on Windows platforms",
+                            "use `sysvinit` on Linux",
+                        )
+                        .at_key(k),
                 );
                 continue;
             }
             other => {
                 ctx.push(
-                    Finding::error(
-                        "R83",
-                        format!("unknown service manager `{other}`"),
-                        "only `sysvinit` is supported on Linux",
-                    )
-                    .at_key(k),
+                    Rule::R83
+                        .error(
+                            format!("unknown service manager `{other}`"),
+                            "only `sysvinit` is supported on Linux",
+                        )
+                        .at_key(k),
                 );
                 continue;
             }
         }
         let Some(services) = k.value.entries() else {
             ctx.push(
-                Finding::error(
-                    "R83",
-                    format!(
-                        "`services.sysvinit` must map service names to settings, found {}",
-                        type_desc(&k.value)
-                    ),
-                    "write `sysvinit:` then `  nginx:` then `    enabled: true`",
-                )
-                .at(&k.value),
+                Rule::R83
+                    .error(
+                        format!(
+                            "`services.sysvinit` must map service names to settings, found {}",
+                            type_desc(&k.value)
+                        ),
+                        "write `sysvinit:` then `  nginx:` then `    enabled: true`",
+                    )
+                    .at(&k.value),
             );
             continue;
         };
@@ -468,16 +426,16 @@ fn service(s: &Entry, root: &Node, ctx: &mut Ctx<'_>) {
     let Some(keys) = s.value.entries() else {
         if !s.value.is_null() {
             ctx.push(
-                Finding::error(
-                    "R83",
-                    format!(
-                        "service `{}` must be a mapping, found {}",
-                        s.key,
-                        type_desc(&s.value)
-                    ),
-                    "write `enabled: true` and `ensureRunning: true` under the service",
-                )
-                .at(&s.value),
+                Rule::R83
+                    .error(
+                        format!(
+                            "service `{}` must be a mapping, found {}",
+                            s.key,
+                            type_desc(&s.value)
+                        ),
+                        "write `enabled: true` and `ensureRunning: true` under the service",
+                    )
+                    .at(&s.value),
             );
         }
         return;
@@ -488,41 +446,41 @@ fn service(s: &Entry, root: &Node, ctx: &mut Ctx<'_>) {
             "enabled" | "ensureRunning" => match &v.value {
                 Value::Bool(_) => {}
                 Value::String(t) if t == "true" || t == "false" => ctx.push(
-                    Finding::warning(
-                        "R83",
-                        format!("`{}` of service `{}` is the string `{t}`", k.key, s.key),
-                        format!("drop the quotes: `{}: {t}`", k.key),
-                    )
-                    .at(v),
+                    Rule::R83
+                        .warning(
+                            format!("`{}` of service `{}` is the string `{t}`", k.key, s.key),
+                            format!("drop the quotes: `{}: {t}`", k.key),
+                        )
+                        .at(v),
                 ),
                 _ => ctx.push(
-                    Finding::error(
-                        "R83",
-                        format!(
-                            "`{}` of service `{}` must be `true` or `false`, found {}",
-                            k.key,
-                            s.key,
-                            type_desc(v)
-                        ),
-                        format!("write `{}: true`", k.key),
-                    )
-                    .at(v),
+                    Rule::R83
+                        .error(
+                            format!(
+                                "`{}` of service `{}` must be `true` or `false`, found {}",
+                                k.key,
+                                s.key,
+                                type_desc(v)
+                            ),
+                            format!("write `{}: true`", k.key),
+                        )
+                        .at(v),
                 ),
             },
             "files" | "sources" | "commands" => {
                 let Some(items) = v.items() else {
                     ctx.push(
-                        Finding::error(
-                            "R83",
-                            format!(
-                                "`{}` of service `{}` must be a list, found {}",
-                                k.key,
-                                s.key,
-                                type_desc(v)
-                            ),
-                            format!("write `{}: [\"...\"]`", k.key),
-                        )
-                        .at(v),
+                        Rule::R83
+                            .error(
+                                format!(
+                                    "`{}` of service `{}` must be a list, found {}",
+                                    k.key,
+                                    s.key,
+                                    type_desc(v)
+                                ),
+                                format!("write `{}: [\"...\"]`", k.key),
+                            )
+                            .at(v),
                     );
                     continue;
                 };
@@ -531,9 +489,7 @@ fn service(s: &Entry, root: &Node, ctx: &mut Ctx<'_>) {
                         && !super::common::is_cfn_function(i)
                     {
                         ctx.push(
-                            Finding::error(
-                                "R83",
-                                format!(
+                            Rule::R83.error(format!(
                                     "items of `{}` of service `{}` must be names (strings), found {}",
                                     k.key,
                                     s.key,
@@ -553,9 +509,7 @@ fn service(s: &Entry, root: &Node, ctx: &mut Ctx<'_>) {
                             .any(|sec| root.get(sec).and_then(|c| c.get(cmd)).is_some());
                         if !defined {
                             ctx.push(
-                                Finding::warning(
-                                    "R83",
-                                    format!("service `{}` restarts after command `{cmd}`, which is not defined in this file", s.key),
+                                Rule::R83.warning(format!("service `{}` restarts after command `{cmd}`, which is not defined in this file", s.key),
                                     "use the name of an entry under `commands`",
                                 )
                                 .at(i),
@@ -567,23 +521,20 @@ fn service(s: &Entry, root: &Node, ctx: &mut Ctx<'_>) {
             "packages" => {
                 if v.entries().is_none() {
                     ctx.push(
-                        Finding::error(
-                            "R83",
-                            format!("`packages` of service `{}` must map managers to package lists, found {}", s.key, type_desc(v)),
+                        Rule::R83.error(format!("`packages` of service `{}` must map managers to package lists, found {}", s.key, type_desc(v)),
                             "write `packages: {yum: [\"nginx\"]}`",
                         )
                         .at(v),
                     );
                 }
             }
-            other => ctx.push(
-                Finding::error(
-                    "R83",
-                    format!("unknown key `{other}` in service `{}`", s.key),
-                    unknown_key_help(other, &SERVICE_KEYS),
-                )
-                .at_key(k),
-            ),
+            _ => ctx.push(unknown_key(
+                Rule::R83,
+                Severity::Error,
+                k,
+                &format!("service `{}`", s.key),
+                &SERVICE_KEYS,
+            )),
         }
     }
 }

@@ -1,9 +1,10 @@
 //! `Resources`, `Outputs`, `Parameters`, `Mappings` and functions (R91).
 
-use super::common::{type_desc, unknown_key_help};
-use crate::diag::Finding;
-use crate::syntax::{Entry, Node, Value};
+use super::common::{type_desc, unknown_key, unknown_key_help};
+use crate::diag::Severity;
+use crate::syntax::{Entry, Node};
 use crate::validate::Ctx;
+use crate::validate::Rule;
 
 const RESOURCE_KEYS: [&str; 9] = [
     "Type",
@@ -39,63 +40,36 @@ pub fn check_resources(node: &Node, ctx: &mut Ctx<'_>) {
 }
 
 fn map_section<'n>(name: &str, node: &'n Node, ctx: &mut Ctx<'_>) -> Option<&'n [Entry]> {
-    match &node.value {
-        Value::Map(e) => Some(e),
-        Value::Null => {
-            ctx.push(
-                Finding::warning(
-                    "R91",
-                    format!("`{name}` is empty"),
-                    "add entries or remove the key",
-                )
-                .at(node),
-            );
-            None
-        }
-        _ => {
-            ctx.push(
-                Finding::error(
-                    "R91",
-                    format!("`{name}` must be a mapping, found {}", type_desc(node)),
-                    format!("write `{name}:` then `  LogicalName:` with its settings"),
-                )
-                .at(node),
-            );
-            None
-        }
-    }
+    let help = format!("write `{name}:` then `  LogicalName:` with its settings");
+    super::common::section(name, Rule::R91, node, &help, ctx)
 }
 
 fn resource(r: &Entry, ctx: &mut Ctx<'_>) {
     let id = &r.key;
     let Some(keys) = r.value.entries() else {
         ctx.push(
-            Finding::error(
-                "R91",
-                format!(
-                    "resource `{id}` must be a mapping, found {}",
-                    type_desc(&r.value)
-                ),
-                "write `Type:` and `Properties:` under the logical name",
-            )
-            .at(&r.value),
+            Rule::R91
+                .error(
+                    format!(
+                        "resource `{id}` must be a mapping, found {}",
+                        type_desc(&r.value)
+                    ),
+                    "write `Type:` and `Properties:` under the logical name",
+                )
+                .at(&r.value),
         );
         return;
     };
     let eb_owned = id.starts_with("AWSEB");
     match r.value.get("Type") {
         None if !eb_owned => ctx.push(
-            Finding::error(
-                "R91",
-                format!("resource `{id}` has no `Type`"),
+            Rule::R91.error(format!("resource `{id}` has no `Type`"),
                 "add `Type: AWS::Service::Resource`; only EB's own `AWSEB*` resources may omit it",
             )
             .at_key(r),
         ),
         Some(t) if t.as_str().is_none() => ctx.push(
-            Finding::error(
-                "R91",
-                format!(
+            Rule::R91.error(format!(
                     "`Type` of resource `{id}` must be a string, found {}",
                     type_desc(t)
                 ),
@@ -107,9 +81,7 @@ fn resource(r: &Entry, ctx: &mut Ctx<'_>) {
             let s = t.as_str().unwrap_or_default();
             if !(s.starts_with("AWS::") || s.starts_with("Custom::") || s.contains("::")) {
                 ctx.push(
-                    Finding::error(
-                        "R91",
-                        format!("`Type` of resource `{id}` is `{s}`, not a CloudFormation type"),
+                    Rule::R91.error(format!("`Type` of resource `{id}` is `{s}`, not a CloudFormation type"),
                         "use a type such as `AWS::SQS::Queue`",
                     )
                     .at(t),
@@ -123,15 +95,15 @@ fn resource(r: &Entry, ctx: &mut Ctx<'_>) {
         && !super::common::is_cfn_function(p)
     {
         ctx.push(
-            Finding::error(
-                "R91",
-                format!(
-                    "`Properties` of resource `{id}` must be a mapping, found {}",
-                    type_desc(p)
-                ),
-                "indent the properties under `Properties:`",
-            )
-            .at(p),
+            Rule::R91
+                .error(
+                    format!(
+                        "`Properties` of resource `{id}` must be a mapping, found {}",
+                        type_desc(p)
+                    ),
+                    "indent the properties under `Properties:`",
+                )
+                .at(p),
         );
     }
     for k in keys {
@@ -139,12 +111,12 @@ fn resource(r: &Entry, ctx: &mut Ctx<'_>) {
         let eb_directive = eb_owned && k.key.starts_with("CmpFn::");
         if !RESOURCE_KEYS.contains(&k.key.as_str()) && !eb_directive {
             ctx.push(
-                Finding::warning(
-                    "R91",
-                    format!("unknown attribute `{}` in resource `{id}`", k.key),
-                    unknown_key_help(&k.key, &RESOURCE_KEYS),
-                )
-                .at_key(k),
+                Rule::R91
+                    .warning(
+                        format!("unknown attribute `{}` in resource `{id}`", k.key),
+                        unknown_key_help(&k.key, &RESOURCE_KEYS),
+                    )
+                    .at_key(k),
             );
         }
     }
@@ -158,39 +130,38 @@ pub fn check_outputs(node: &Node, ctx: &mut Ctx<'_>) {
     for o in outputs {
         let Some(keys) = o.value.entries() else {
             ctx.push(
-                Finding::error(
-                    "R91",
-                    format!(
-                        "output `{}` must be a mapping with `Value`, found {}",
-                        o.key,
-                        type_desc(&o.value)
-                    ),
-                    "write `Value:` under the output name",
-                )
-                .at(&o.value),
+                Rule::R91
+                    .error(
+                        format!(
+                            "output `{}` must be a mapping with `Value`, found {}",
+                            o.key,
+                            type_desc(&o.value)
+                        ),
+                        "write `Value:` under the output name",
+                    )
+                    .at(&o.value),
             );
             continue;
         };
         if o.value.get("Value").is_none() {
             ctx.push(
-                Finding::error(
-                    "R91",
-                    format!("output `{}` has no `Value`", o.key),
-                    "add `Value: ...`",
-                )
-                .at_key(o),
+                Rule::R91
+                    .error(
+                        format!("output `{}` has no `Value`", o.key),
+                        "add `Value: ...`",
+                    )
+                    .at_key(o),
             );
         }
         for k in keys {
             if !OUTPUT_KEYS.contains(&k.key.as_str()) {
-                ctx.push(
-                    Finding::warning(
-                        "R91",
-                        format!("unknown key `{}` in output `{}`", k.key, o.key),
-                        unknown_key_help(&k.key, &OUTPUT_KEYS),
-                    )
-                    .at_key(k),
-                );
+                ctx.push(unknown_key(
+                    Rule::R91,
+                    Severity::Warning,
+                    k,
+                    &format!("output `{}`", o.key),
+                    &OUTPUT_KEYS,
+                ));
             }
         }
     }
@@ -205,17 +176,17 @@ pub fn check_plain_map(entry: &Entry, ctx: &mut Ctx<'_>) {
     for i in items {
         if i.value.entries().is_none() {
             ctx.push(
-                Finding::error(
-                    "R91",
-                    format!(
-                        "`{}.{}` must be a mapping, found {}",
-                        entry.key,
-                        i.key,
-                        type_desc(&i.value)
-                    ),
-                    "indent its settings under the name",
-                )
-                .at(&i.value),
+                Rule::R91
+                    .error(
+                        format!(
+                            "`{}.{}` must be a mapping, found {}",
+                            entry.key,
+                            i.key,
+                            type_desc(&i.value)
+                        ),
+                        "indent its settings under the name",
+                    )
+                    .at(&i.value),
             );
         }
     }
@@ -234,9 +205,7 @@ fn functions(node: &Node, ctx: &mut Ctx<'_>) {
         }
         if !FUNCTIONS.contains(&name) {
             found.push(
-                Finding::warning(
-                    "R91",
-                    format!("function `{name}` is not documented for configuration files"),
+                Rule::R91.warning(format!("function `{name}` is not documented for configuration files"),
                     "EB documents `Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::GetOptionSetting` and `Fn::ImportValue`; check that it works on your platform",
                 )
                 .at_key(e),
@@ -246,9 +215,7 @@ fn functions(node: &Node, ctx: &mut Ctx<'_>) {
                 Some(args) => {
                     if e.value.get("OptionName").is_none() {
                         found.push(
-                            Finding::error(
-                                "R91",
-                                "`Fn::GetOptionSetting` has no `OptionName`",
+                            Rule::R91.error("`Fn::GetOptionSetting` has no `OptionName`",
                                 "add `OptionName: Name` (and `Namespace`, `DefaultValue` as needed)",
                             )
                             .at(&e.value),
@@ -257,9 +224,7 @@ fn functions(node: &Node, ctx: &mut Ctx<'_>) {
                     for a in args {
                         if !["Namespace", "OptionName", "DefaultValue"].contains(&a.key.as_str()) {
                             found.push(
-                                Finding::warning(
-                                    "R91",
-                                    format!("unknown argument `{}` of `Fn::GetOptionSetting`", a.key),
+                                Rule::R91.warning(format!("unknown argument `{}` of `Fn::GetOptionSetting`", a.key),
                                     "arguments are `Namespace`, `OptionName` and `DefaultValue`",
                                 )
                                 .at_key(a),
@@ -268,9 +233,7 @@ fn functions(node: &Node, ctx: &mut Ctx<'_>) {
                     }
                 }
                 None => found.push(
-                    Finding::error(
-                        "R91",
-                        format!("`Fn::GetOptionSetting` takes a mapping, found {}", type_desc(&e.value)),
+                    Rule::R91.error(format!("`Fn::GetOptionSetting` takes a mapping, found {}", type_desc(&e.value)),
                         "write `Fn::GetOptionSetting: {OptionName: Name, DefaultValue: x}`",
                     )
                     .at(&e.value),
