@@ -23,6 +23,8 @@ mod emulator;
 mod first_errors;
 mod generate_files;
 mod generate_host;
+mod release_dockerfile;
+mod release_install;
 mod rules_bundles;
 mod rules_coverage;
 mod rules_dockerrun;
