@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Uploads at or above this size use multipart.
-pub const MULTIPART_THRESHOLD: u64 = 16 * 1024 * 1024;
+pub(super) const MULTIPART_THRESHOLD: u64 = 16 * 1024 * 1024;
 /// Smallest part size (S3's minimum is 5 MiB).
 const PART_SIZE: u64 = 8 * 1024 * 1024;
 /// Parts in flight at once.

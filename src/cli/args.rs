@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// `--output`: where a command's result goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Output {
+pub(super) enum Output {
     // (No doc comments here: clap would list them in `--help`.)
     Human,
     Json,
@@ -19,7 +19,7 @@ pub enum Output {
 
 #[derive(Debug, clap::Args)]
 #[group(id = "build_args")]
-pub struct BuildArgs {
+pub(super) struct BuildArgs {
     /// The bundle folder [default: `bundle` from ebpack.yaml, else `eb`].
     pub dir: Option<PathBuf>,
     /// Output folder for the zip, its manifest and version.json [default: dist].
@@ -89,12 +89,12 @@ impl BuildArgs {
 
     /// The resolved settings: these flags over `EBPACK_*`, ebpack.yaml and
     /// the EB CLI's file.
-    pub fn settings(&self) -> Result<Settings, ops::Error> {
+    pub(super) fn settings(&self) -> Result<Settings, ops::Error> {
         settings(self.overrides()?)
     }
 
     /// What the build takes beyond the settings.
-    pub fn request(&self) -> BuildRequest {
+    pub(super) fn request(&self) -> BuildRequest {
         BuildRequest {
             fix: self.fix,
             threads: self.threads,
@@ -106,7 +106,7 @@ impl BuildArgs {
 
 #[derive(Debug, clap::Args)]
 #[group(id = "publish_args")]
-pub struct PublishArgs {
+pub(super) struct PublishArgs {
     #[command(flatten)]
     pub build: BuildArgs,
     /// Publish this already built zip instead of building (its label comes
@@ -128,7 +128,7 @@ pub struct PublishArgs {
 
 impl PublishArgs {
     /// What to publish and how.
-    pub fn request(&self) -> PublishRequest {
+    pub(super) fn request(&self) -> PublishRequest {
         PublishRequest {
             source: match &self.bundle {
                 Some(zip) => Source::Zip(zip.clone()),
@@ -142,7 +142,7 @@ impl PublishArgs {
 }
 
 #[derive(Debug, Clone, clap::Args)]
-pub struct AwsArgs {
+pub(super) struct AwsArgs {
     /// AWS profile [default: the standard chain: AWS_PROFILE, env keys, SSO, web identity, instance role].
     #[arg(long, env = "AWS_PROFILE")]
     pub profile: Option<String>,
@@ -161,7 +161,7 @@ impl AwsArgs {
     /// The settings: `--region`, else the configured region (`EBPACK_REGION`,
     /// ebpack.yaml, the EB CLI's file), else the SDK's own chain
     /// (`AWS_REGION`, the profile), as `--help` documents.
-    pub fn settings(&self, config_region: Option<&str>) -> AwsSettings {
+    pub(super) fn settings(&self, config_region: Option<&str>) -> AwsSettings {
         AwsSettings {
             profile: self.profile.clone(),
             region: self
@@ -175,7 +175,7 @@ impl AwsArgs {
 }
 
 /// Settings from `flags` and the process environment, for a run here.
-pub fn settings(flags: Overrides) -> Result<Settings, ops::Error> {
+pub(super) fn settings(flags: Overrides) -> Result<Settings, ops::Error> {
     ops::resolve_settings(flags, &env, cwd())
 }
 
@@ -188,7 +188,7 @@ fn cwd() -> PathBuf {
 }
 
 /// Parses `90`, `90s`, `15m`, `1h30m`, `500ms`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
+pub(super) fn parse_duration(s: &str) -> Result<Duration, String> {
     let err =
         || format!("`{s}` is not a duration (examples: `600`, `90s`, `15m`, `1h30m`, `500ms`)");
     let s = s.trim();

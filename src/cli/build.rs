@@ -7,7 +7,7 @@ use super::printer::Printer;
 use super::{output, signals};
 use ebpack::ops::build::{self, BuildSummary};
 
-pub fn run(args: BuildArgs, printer: Printer) -> Result<ExitStatus, Error> {
+pub(super) fn run(args: BuildArgs, printer: Printer) -> Result<ExitStatus, Error> {
     let settings = args.settings()?;
     let cancel = signals::cancel_on_signals();
     let out = build::build(&settings, &args.request(), &printer, &cancel)?;

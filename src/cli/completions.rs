@@ -6,13 +6,17 @@ use super::printer::Printer;
 use clap_complete::Shell;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The shell to complete for. Install: bash `ebpack completions bash > /etc/bash_completion.d/ebpack`; zsh into a folder on `$fpath` as `_ebpack`; fish into `~/.config/fish/completions/ebpack.fish`.
     #[arg(value_enum)]
     shell: Shell,
 }
 
-pub fn run(args: Args, mut cmd: clap::Command, printer: Printer) -> Result<ExitStatus, Error> {
+pub(super) fn run(
+    args: Args,
+    mut cmd: clap::Command,
+    printer: Printer,
+) -> Result<ExitStatus, Error> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "ebpack", &mut script);
     printer.stdout(&String::from_utf8_lossy(&script))?;

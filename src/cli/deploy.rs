@@ -13,7 +13,7 @@ use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
 #[group(id = "deploy_args")]
-pub struct Args {
+pub(super) struct Args {
     /// The environment to deploy to [default: `environment` in ebpack.yaml or the EB CLI's branch default].
     #[arg(long = "env", value_name = "NAME")]
     pub env: Option<String>,
@@ -56,7 +56,7 @@ pub struct Args {
     pub publish: PublishArgs,
 }
 
-pub fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
+pub(super) fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
     let settings = args.publish.build.settings()?;
     let cancel = signals::cancel_on_signals();
     let aws = args.publish.aws.settings(settings.region.as_deref());

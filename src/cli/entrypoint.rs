@@ -9,7 +9,7 @@ use ebpack::ops;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The configuration file with the `generate:` section [default: ebpack.yaml when present].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -21,7 +21,7 @@ pub struct Args {
     commands_file: Option<String>,
 }
 
-pub fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
+pub(super) fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
     let config = args::settings(Overrides {
         config: args.config.clone(),
         ..Overrides::default()

@@ -11,26 +11,26 @@ use ebpack::generate::WriteError;
 use ebpack::ops;
 
 /// Success.
-pub const OK: u8 = 0;
+pub(super) const OK: u8 = 0;
 /// The bundle (or a generated file) has errors: validate, build, inspect, a `--bundle` zip.
-pub const BUNDLE_ERRORS: u8 = 1;
+pub(super) const BUNDLE_ERRORS: u8 = 1;
 /// Bad flags, arguments or configuration (`ebpack.yaml`, environment).
-pub const USAGE: u8 = 2;
+pub(super) const USAGE: u8 = 2;
 /// Deployed, but the health gate was not met.
-pub const HEALTH_GATE: u8 = 3;
+pub(super) const HEALTH_GATE: u8 = 3;
 /// The deployment failed (failure events, or the version did not switch).
-pub const DEPLOY_FAILED: u8 = 4;
+pub(super) const DEPLOY_FAILED: u8 = 4;
 /// Timed out while the operation may still be running.
-pub const TIMEOUT: u8 = 5;
+pub(super) const TIMEOUT: u8 = 5;
 /// Reading or writing local files failed.
-pub const IO: u8 = 6;
+pub(super) const IO: u8 = 6;
 /// AWS could not be reached or refused: credentials, region, permissions, API errors.
-pub const AWS: u8 = 7;
+pub(super) const AWS: u8 = 7;
 /// Interrupted (Ctrl-C, SIGTERM, SIGHUP); cleanup was done.
-pub const INTERRUPTED: u8 = 130;
+pub(super) const INTERRUPTED: u8 = 130;
 
 /// The table printed in `--help` and the README.
-pub const TABLE: &str = "\
+pub(super) const TABLE: &str = "\
 Exit codes:
   0    success
   1    the bundle has errors (validate, build, inspect, publish/deploy --bundle)
@@ -44,7 +44,7 @@ Exit codes:
 
 /// How a command that ran to its end came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitStatus {
+pub(super) enum ExitStatus {
     /// All is well.
     Success,
     /// The findings include errors (already printed).
@@ -55,7 +55,7 @@ pub enum ExitStatus {
 
 impl ExitStatus {
     /// The exit code.
-    pub fn code(self) -> u8 {
+    pub(super) fn code(self) -> u8 {
         match self {
             ExitStatus::Success => OK,
             ExitStatus::BundleErrors => BUNDLE_ERRORS,
@@ -71,7 +71,7 @@ impl ExitStatus {
 
 /// Why a command stopped: the library's errors and the binary's own.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(super) enum Error {
     /// From the library.
     #[error(transparent)]
     Lib(#[from] ops::Error),
@@ -88,7 +88,7 @@ pub enum Error {
 
 impl Error {
     /// The exit code.
-    pub fn code(&self) -> u8 {
+    pub(super) fn code(&self) -> u8 {
         let lib = match self {
             Error::StdoutClosed => return OK,
             Error::Stdout(_) | Error::GithubOutput(_) => return IO,

@@ -10,7 +10,7 @@ use ebpack::ops;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The bundle folder (holds `Dockerrun.aws.json`) [default: `bundle` from ebpack.yaml, else `eb`].
     dir: Option<PathBuf>,
     /// The configuration file with the `generate:` section [default: ./ebpack.yaml].
@@ -22,7 +22,7 @@ pub struct Args {
     write: bool,
 }
 
-pub fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
+pub(super) fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
     let settings = args::settings(Overrides {
         config: args.config.clone(),
         bundle: args.dir.clone(),

@@ -11,7 +11,7 @@ use ebpack::validate::{self, Options};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// A built bundle `.zip`.
     zip: PathBuf,
     /// Platform to validate for.
@@ -30,7 +30,7 @@ struct Summary<'a> {
     summary: String,
 }
 
-pub fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
+pub(super) fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
     let listing = inspect::inspect(&args.zip).map_err(ops::Error::Read)?;
     let options = Options {
         platform: args.platform.parse().unwrap_or_default(),

@@ -10,7 +10,7 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 
 /// Installs the subscriber for `verbose` (the number of `-v`).
-pub fn init(verbose: u8) {
+pub(super) fn init(verbose: u8) {
     if verbose == 0 {
         return;
     }

@@ -8,13 +8,13 @@ use ebpack::ops;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// Write one page per command into DIR (created if missing) instead of printing ebpack(1).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 }
 
-pub fn run(args: Args, cmd: clap::Command, printer: Printer) -> Result<ExitStatus, Error> {
+pub(super) fn run(args: Args, cmd: clap::Command, printer: Printer) -> Result<ExitStatus, Error> {
     let mut cmd = cmd.disable_help_subcommand(true);
     cmd.build();
     let Some(dir) = args.out else {

@@ -89,7 +89,7 @@ enum Command {
 }
 
 /// Parses the command line, runs the command and returns its exit code.
-pub fn main() -> ExitCode {
+pub(crate) fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -10,7 +10,11 @@ use serde_json::Value;
 use std::io::Write;
 
 /// Prints `summary` when `--output json`.
-pub fn json<T: Serialize>(printer: &Printer, output: Output, summary: &T) -> Result<(), Error> {
+pub(super) fn json<T: Serialize>(
+    printer: &Printer,
+    output: Output,
+    summary: &T,
+) -> Result<(), Error> {
     if output == Output::Json {
         let value = serde_json::to_value(summary).unwrap_or_default();
         printer.stdout(&format!("{value}\n"))?;
@@ -19,7 +23,7 @@ pub fn json<T: Serialize>(printer: &Printer, output: Output, summary: &T) -> Res
 }
 
 /// Prints `summary` when `--output json`, then appends it to `$GITHUB_OUTPUT`.
-pub fn json_and_github<T: Serialize>(
+pub(super) fn json_and_github<T: Serialize>(
     printer: &Printer,
     output: Output,
     summary: &T,

@@ -17,7 +17,7 @@ use std::io::{IsTerminal, Write};
 
 /// Where and how output goes.
 #[derive(Debug, Clone, Copy)]
-pub struct Printer {
+pub(super) struct Printer {
     color: bool,
     quiet: bool,
     terminal: bool,
@@ -25,7 +25,7 @@ pub struct Printer {
 
 impl Printer {
     /// A printer: `color` for stderr, `quiet` for `-q`.
-    pub fn new(color: bool, quiet: bool) -> Self {
+    pub(super) fn new(color: bool, quiet: bool) -> Self {
         Self {
             color,
             quiet,
@@ -34,7 +34,7 @@ impl Printer {
     }
 
     /// A command's result on stdout.
-    pub fn stdout(&self, text: &str) -> Result<(), Error> {
+    pub(super) fn stdout(&self, text: &str) -> Result<(), Error> {
         let mut out = std::io::stdout().lock();
         out.write_all(text.as_bytes())
             .and_then(|()| out.flush())
@@ -45,31 +45,31 @@ impl Printer {
     }
 
     /// Progress: `ebpack: {message}`; not under `-q`.
-    pub fn progress(&self, message: &str) {
+    pub(super) fn progress(&self, message: &str) {
         if !self.quiet {
             self.outcome(message);
         }
     }
 
     /// The outcome of a failure: `ebpack: {message}`, even under `-q`.
-    pub fn outcome(&self, message: &str) {
+    pub(super) fn outcome(&self, message: &str) {
         stderr(&format!("ebpack: {message}\n"));
     }
 
     /// Other text on stderr (file lists, notes, summaries); not under `-q`.
-    pub fn note(&self, text: &str) {
+    pub(super) fn note(&self, text: &str) {
         if !self.quiet {
             stderr(text);
         }
     }
 
     /// Text that says why a command failed; printed even under `-q`.
-    pub fn failure_note(&self, text: &str) {
+    pub(super) fn failure_note(&self, text: &str) {
         stderr(text);
     }
 
     /// Findings: always when `failing`, else not under `-q`.
-    pub fn report(&self, report: &Report, failing: bool) {
+    pub(super) fn report(&self, report: &Report, failing: bool) {
         if failing || !self.quiet {
             stderr(&render::human_report(report, self.color));
         }
@@ -77,7 +77,7 @@ impl Printer {
 
     /// An error: its findings, `error: …` with its causes, and `help: …`
     /// when it has a next step.
-    pub fn error(&self, e: &Error) {
+    pub(super) fn error(&self, e: &Error) {
         if let Error::Lib(lib) = e {
             if let Some(report) = lib.report() {
                 self.report(report, true);

@@ -7,7 +7,7 @@ use super::printer::Printer;
 use super::{output, signals};
 use ebpack::ops::publish;
 
-pub fn run(args: PublishArgs, printer: Printer) -> Result<ExitStatus, Error> {
+pub(super) fn run(args: PublishArgs, printer: Printer) -> Result<ExitStatus, Error> {
     let settings = args.build.settings()?;
     let cancel = signals::cancel_on_signals();
     let aws = args.aws.settings(settings.region.as_deref());

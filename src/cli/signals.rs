@@ -14,7 +14,7 @@ use ebpack::cancel::Cancel;
 use std::io::Write;
 
 /// Installs the handlers and returns the token they cancel.
-pub fn cancel_on_signals() -> Cancel {
+pub(super) fn cancel_on_signals() -> Cancel {
     let cancel = Cancel::new();
     let Ok(rt) = tokio::runtime::Builder::new_current_thread()
         .enable_io()

@@ -8,7 +8,7 @@ use ebpack::validate::{self, Options, Platform};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// A bundle folder, a built `.zip`, a `Dockerrun.aws.json`, a bare `docker-compose.yml` or a `.config` file.
     #[arg(default_value = "eb")]
     path: PathBuf,
@@ -32,7 +32,7 @@ enum FormatArg {
     Json,
 }
 
-pub fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
+pub(super) fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
     let platform: Platform = args.platform.parse().map_err(ops::Error::Usage)?;
     let options = Options {
         platform,

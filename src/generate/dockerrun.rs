@@ -12,7 +12,7 @@ use crate::syntax::{self, Node, Value};
 
 /// What generation needs from a Dockerrun v2 file.
 #[derive(Debug, Clone)]
-pub struct Dockerrun {
+pub(super) struct Dockerrun {
     text: String,
     root: Node,
     /// `volumes[]` with a host `sourcePath`: (name, sourcePath).
@@ -29,7 +29,7 @@ fn err(message: impl Into<String>) -> GenerateError {
 
 impl Dockerrun {
     /// Parses `text`; `Ok(None)` when there is no Dockerrun (empty text).
-    pub fn parse(text: &str) -> Result<Option<Self>, GenerateError> {
+    pub(super) fn parse(text: &str) -> Result<Option<Self>, GenerateError> {
         if text.trim().is_empty() {
             return Ok(None);
         }
@@ -85,7 +85,7 @@ impl Dockerrun {
     }
 
     /// The host `sourcePath` of the volume called `name`, if declared.
-    pub fn volume_path(&self, name: &str) -> Option<&str> {
+    pub(super) fn volume_path(&self, name: &str) -> Option<&str> {
         self.host_volumes
             .iter()
             .rev()
@@ -94,7 +94,7 @@ impl Dockerrun {
     }
 
     /// True when a volume called `name` is declared (with or without `host`).
-    pub fn has_volume(&self, name: &str) -> bool {
+    pub(super) fn has_volume(&self, name: &str) -> bool {
         self.root
             .get("volumes")
             .and_then(Node::items)
@@ -104,7 +104,7 @@ impl Dockerrun {
     }
 
     /// The `containerPath` where container `container` mounts `volume`.
-    pub fn mount_path(&self, container: &str, volume: &str) -> Option<&str> {
+    pub(super) fn mount_path(&self, container: &str, volume: &str) -> Option<&str> {
         self.container(container)?
             .get("mountPoints")
             .and_then(Node::items)?
@@ -126,7 +126,7 @@ impl Dockerrun {
     /// Adds the volume `name` → `source_path` (unless declared) and a
     /// read-only mount at `container_path` to each of `containers` (unless
     /// mounted). Returns `None` when nothing changes.
-    pub fn add_init_volume(
+    pub(super) fn add_init_volume(
         &self,
         name: &str,
         source_path: &str,

@@ -30,7 +30,7 @@ const BUILTINS: [&str; 24] = [
 ];
 
 /// Checks `commands` (`container == false`) or `container_commands`.
-pub fn check(node: &Node, container: bool, ctx: &mut Ctx<'_>) {
+pub(super) fn check(node: &Node, container: bool, ctx: &mut Ctx<'_>) {
     let section = if container {
         "container_commands"
     } else {

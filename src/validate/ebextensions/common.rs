@@ -6,7 +6,7 @@ use crate::validate::{Ctx, Rule};
 
 /// Node types a rule can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Want {
+pub(crate) enum Want {
     /// A mapping.
     Map,
 }
@@ -24,7 +24,13 @@ impl Want {
 }
 
 /// A type error on `node` unless it is `want`: `<what> must be a mapping, found a string`.
-pub fn expect(code: Rule, node: &Node, want: Want, what: &str, help: &str) -> Option<Finding> {
+pub(crate) fn expect(
+    code: Rule,
+    node: &Node,
+    want: Want,
+    what: &str,
+    help: &str,
+) -> Option<Finding> {
     if want.matches(node) {
         return None;
     }
@@ -38,7 +44,7 @@ pub fn expect(code: Rule, node: &Node, want: Want, what: &str, help: &str) -> Op
 }
 
 /// `a string (`x`)`-style description of a node for messages.
-pub fn type_desc(node: &Node) -> String {
+pub(crate) fn type_desc(node: &Node) -> String {
     match &node.value {
         Value::Null => "nothing (null)".into(),
         Value::Bool(b) => format!("a boolean (`{b}`)"),
@@ -52,7 +58,7 @@ pub fn type_desc(node: &Node) -> String {
 
 /// True for a CloudFormation intrinsic function object (`{"Ref": ..}`,
 /// `{"Fn::GetAtt": ..}`): a mapping with exactly one such key.
-pub fn is_cfn_function(node: &Node) -> bool {
+pub(crate) fn is_cfn_function(node: &Node) -> bool {
     match node.entries() {
         Some([e]) => e.key == "Ref" || e.key.starts_with("Fn::"),
         _ => false,
@@ -61,13 +67,13 @@ pub fn is_cfn_function(node: &Node) -> bool {
 
 /// True when a string holds an EB backtick function or a dynamic reference,
 /// whose text EB replaces before use.
-pub fn is_dynamic(s: &str) -> bool {
+pub(crate) fn is_dynamic(s: &str) -> bool {
     s.contains('`') || s.contains("{{resolve:")
 }
 
 /// When a plain YAML scalar is typed by YAML 1.1 into something whose text
 /// differs from what was written (R72), what EB would see instead.
-pub fn yaml11_trap(node: &Node) -> Option<String> {
+pub(crate) fn yaml11_trap(node: &Node) -> Option<String> {
     if node.style != Style::Plain || node.tag.is_some() {
         return None;
     }
@@ -92,7 +98,7 @@ fn fmt_float(f: f64) -> String {
 }
 
 /// A known key that `key` is probably a misspelling of.
-pub fn suggest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+pub(crate) fn suggest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     let norm = |s: &str| s.to_ascii_lowercase().replace(['-', ' '], "_");
     let k = norm(key);
     if let Some(hit) = known.iter().find(|c| norm(c) == k) {
@@ -121,7 +127,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Help text for an unknown key: a suggestion, or the list of allowed keys.
-pub fn unknown_key_help(key: &str, known: &[&str]) -> String {
+pub(crate) fn unknown_key_help(key: &str, known: &[&str]) -> String {
     match suggest(key, known) {
         Some(s) => format!("did you mean `{s}`?"),
         None => format!(
@@ -137,7 +143,7 @@ pub fn unknown_key_help(key: &str, known: &[&str]) -> String {
 
 /// An unknown key `entry` in `place` (`file `/etc/x``), with a suggestion
 /// from `known` or the list of allowed keys.
-pub fn unknown_key(
+pub(crate) fn unknown_key(
     rule: Rule,
     severity: Severity,
     entry: &Entry,
@@ -151,7 +157,7 @@ pub fn unknown_key(
 
 /// The entries of a section mapping, or a finding: a warning when it is
 /// empty, an error when it is not a mapping.
-pub fn section<'n>(
+pub(crate) fn section<'n>(
     name: &str,
     rule: Rule,
     node: &'n Node,
@@ -179,18 +185,18 @@ pub fn section<'n>(
 }
 
 /// True for a Linux absolute path.
-pub fn is_abs_path(s: &str) -> bool {
+pub(crate) fn is_abs_path(s: &str) -> bool {
     s.starts_with('/')
 }
 
 /// True for a Windows absolute path (`C:\x`, `c:/x`).
-pub fn is_windows_path(s: &str) -> bool {
+pub(crate) fn is_windows_path(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/')
 }
 
 /// The leading number of a name (`10_x` → `Some("10")`).
-pub fn numeric_prefix(name: &str) -> Option<&str> {
+pub(crate) fn numeric_prefix(name: &str) -> Option<&str> {
     let end = name
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(name.len());
@@ -199,7 +205,7 @@ pub fn numeric_prefix(name: &str) -> Option<&str> {
 
 /// The first name of `names` (sorted lexicographically, as EB runs them)
 /// whose numeric prefix sorts before a smaller one: `(earlier, later)`.
-pub fn mixed_width_prefixes<'a>(names: &[&'a str]) -> Option<(&'a str, &'a str)> {
+pub(crate) fn mixed_width_prefixes<'a>(names: &[&'a str]) -> Option<(&'a str, &'a str)> {
     let mut sorted: Vec<&str> = names.to_vec();
     sorted.sort_unstable();
     let nums: Vec<(&str, u128)> = sorted

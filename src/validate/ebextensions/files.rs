@@ -23,14 +23,14 @@ const FILE_KEYS: [&str; 8] = [
 /// name defined in another, and parsing the others again for each config
 /// would make validation quadratic in the number of configs.
 #[derive(Debug, Default)]
-pub struct BundleAuth {
+pub(crate) struct BundleAuth {
     /// (display name of the config, the names it defines).
     by_file: Vec<(String, Vec<String>)>,
 }
 
 impl BundleAuth {
     /// Parses each config of `bundle` once.
-    pub fn collect(bundle: &Bundle) -> Self {
+    pub(crate) fn collect(bundle: &Bundle) -> Self {
         let by_file = bundle
             .entries
             .iter()
@@ -47,7 +47,7 @@ impl BundleAuth {
 }
 
 /// The `AWS::CloudFormation::Authentication` names visible to a file (R81).
-pub struct AuthNames {
+pub(super) struct AuthNames {
     names: Vec<String>,
     /// True when every config of the bundle was searched; false for a
     /// single file checked on its own (a miss is then only a warning).
@@ -56,7 +56,7 @@ pub struct AuthNames {
 
 impl AuthNames {
     /// Collects names from `root` and, in a bundle, from every other config.
-    pub fn collect(root: &Node, bundle: Option<&BundleAuth>, self_name: &str) -> Self {
+    pub(super) fn collect(root: &Node, bundle: Option<&BundleAuth>, self_name: &str) -> Self {
         let mut names = Vec::new();
         add_names(root, &mut names);
         if let Some(b) = bundle {
@@ -85,7 +85,7 @@ fn add_names(root: &Node, out: &mut Vec<String>) {
 }
 
 /// Checks the `files` section.
-pub fn check(node: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
+pub(super) fn check(node: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
     let entries = match &node.value {
         Value::Map(e) => e,
         Value::Null => {

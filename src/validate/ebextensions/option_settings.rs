@@ -83,7 +83,7 @@ struct Setting<'n> {
 }
 
 /// Checks the `option_settings` section.
-pub fn check(node: &Node, ctx: &mut Ctx<'_>) {
+pub(super) fn check(node: &Node, ctx: &mut Ctx<'_>) {
     let mut settings = Vec::new();
     match &node.value {
         Value::Null => ctx.push(

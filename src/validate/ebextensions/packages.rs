@@ -20,7 +20,7 @@ const SERVICE_KEYS: [&str; 6] = [
 ];
 
 /// R75: `packages: {manager: {name: version}}`.
-pub fn check_packages(node: &Node, ctx: &mut Ctx<'_>) {
+pub(super) fn check_packages(node: &Node, ctx: &mut Ctx<'_>) {
     let Some(managers) = section(
         "packages",
         Rule::R75,
@@ -163,7 +163,7 @@ fn id_ok(v: &Node) -> bool {
 }
 
 /// R76: `groups: {name: {gid: "123"}}`.
-pub fn check_groups(node: &Node, ctx: &mut Ctx<'_>) {
+pub(super) fn check_groups(node: &Node, ctx: &mut Ctx<'_>) {
     let Some(groups) = section(
         "groups",
         Rule::R76,
@@ -222,7 +222,7 @@ pub fn check_groups(node: &Node, ctx: &mut Ctx<'_>) {
 }
 
 /// R76: `users: {name: {groups: [..], uid: "..", homeDir: ".."}}`.
-pub fn check_users(node: &Node, ctx: &mut Ctx<'_>) {
+pub(super) fn check_users(node: &Node, ctx: &mut Ctx<'_>) {
     let Some(users) = section(
         "users",
         Rule::R76,
@@ -305,7 +305,7 @@ pub fn check_users(node: &Node, ctx: &mut Ctx<'_>) {
 }
 
 /// R77: `sources: {"/target/dir": URL}`.
-pub fn check_sources(node: &Node, ctx: &mut Ctx<'_>) {
+pub(super) fn check_sources(node: &Node, ctx: &mut Ctx<'_>) {
     let Some(sources) = section(
         "sources",
         Rule::R77,
@@ -366,7 +366,7 @@ pub fn check_sources(node: &Node, ctx: &mut Ctx<'_>) {
 }
 
 /// R83: `services: {sysvinit: {name: {...}}}`.
-pub fn check_services(node: &Node, root: &Node, ctx: &mut Ctx<'_>) {
+pub(super) fn check_services(node: &Node, root: &Node, ctx: &mut Ctx<'_>) {
     let Some(kinds) = section(
         "services",
         Rule::R83,

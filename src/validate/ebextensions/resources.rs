@@ -29,7 +29,7 @@ const FUNCTIONS: [&str; 5] = [
 ];
 
 /// Checks `Resources`.
-pub fn check_resources(node: &Node, ctx: &mut Ctx<'_>) {
+pub(super) fn check_resources(node: &Node, ctx: &mut Ctx<'_>) {
     let Some(resources) = map_section("Resources", node, ctx) else {
         return;
     };
@@ -123,7 +123,7 @@ fn resource(r: &Entry, ctx: &mut Ctx<'_>) {
 }
 
 /// Checks `Outputs`.
-pub fn check_outputs(node: &Node, ctx: &mut Ctx<'_>) {
+pub(super) fn check_outputs(node: &Node, ctx: &mut Ctx<'_>) {
     let Some(outputs) = map_section("Outputs", node, ctx) else {
         return;
     };
@@ -169,7 +169,7 @@ pub fn check_outputs(node: &Node, ctx: &mut Ctx<'_>) {
 }
 
 /// Checks that `Parameters` / `Mappings` are mappings of mappings.
-pub fn check_plain_map(entry: &Entry, ctx: &mut Ctx<'_>) {
+pub(super) fn check_plain_map(entry: &Entry, ctx: &mut Ctx<'_>) {
     let Some(items) = map_section(&entry.key, &entry.value, ctx) else {
         return;
     };

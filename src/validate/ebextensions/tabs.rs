@@ -10,7 +10,7 @@ use crate::syntax::{Node, Style, Value};
 use std::ops::Range;
 
 /// Byte offset of the first indentation tab of every offending line.
-pub fn indentation_tabs(text: &str, root: Option<&Node>) -> Vec<usize> {
+pub(super) fn indentation_tabs(text: &str, root: Option<&Node>) -> Vec<usize> {
     let scalars = root.map(scalar_spans);
     let mut out = Vec::new();
     let mut block: Option<usize> = None;

@@ -17,10 +17,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The variable naming the corpus folder.
-pub const CORPUS_ENV: &str = "EBPACK_CORPUS";
+pub(crate) const CORPUS_ENV: &str = "EBPACK_CORPUS";
 
 /// The corpus folder; panics (saying how to give one) when it is missing.
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = match std::env::var_os(CORPUS_ENV) {
         Some(dir) if !dir.is_empty() => repo.join(dir),
@@ -36,7 +36,7 @@ pub fn root() -> PathBuf {
 }
 
 /// Every file under `dir`, sorted by path (folders depth first).
-pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -57,7 +57,7 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// One row of a verdict table: its leading columns, then the error codes.
-pub struct Verdict {
+pub(crate) struct Verdict {
     /// The columns before the codes (the corpus path, and a platform or a
     /// place in the bundle).
     pub columns: Vec<String>,
@@ -68,7 +68,7 @@ pub struct Verdict {
 /// Reads `tests/it/corpus/<name>`: tab-separated, `#` starts a comment
 /// line, `columns` leading columns, then the codes (`R15,R25` or `-`), then
 /// an optional note.
-pub fn verdicts(name: &str, columns: usize) -> Vec<Verdict> {
+pub(crate) fn verdicts(name: &str, columns: usize) -> Vec<Verdict> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/it/corpus")
         .join(name);
@@ -109,6 +109,6 @@ pub fn verdicts(name: &str, columns: usize) -> Vec<Verdict> {
 }
 
 /// The verdicts' codes and the report's error codes, for comparison.
-pub fn same_errors(want: &BTreeSet<String>, got: &BTreeSet<&str>) -> bool {
+pub(crate) fn same_errors(want: &BTreeSet<String>, got: &BTreeSet<&str>) -> bool {
     want.iter().map(String::as_str).eq(got.iter().copied())
 }

@@ -35,7 +35,7 @@ struct Entry {
 }
 
 /// A parsed `*.bundle` file.
-pub struct BundleFixture {
+pub(crate) struct BundleFixture {
     path: PathBuf,
     expect: (String, Severity, String),
     platform: Platform,
@@ -47,7 +47,7 @@ pub struct BundleFixture {
 
 impl BundleFixture {
     /// Reads and parses `path`; panics naming the file and the problem.
-    pub fn read(path: &Path) -> BundleFixture {
+    pub(crate) fn read(path: &Path) -> BundleFixture {
         let text =
             std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         BundleFixture::parse(path, &text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -120,7 +120,7 @@ impl BundleFixture {
     }
 
     /// Builds the bundle in a temporary folder and validates it.
-    pub fn validate(&self) -> Report {
+    pub(crate) fn validate(&self) -> Report {
         let dir = tempfile::tempdir().expect("tempdir");
         let options = validation::options(self.platform);
         let input = match self.form.as_str() {
@@ -225,7 +225,7 @@ impl BundleFixture {
 
     /// Validates the bundle and asserts the expected finding; returns the
     /// findings, for a snapshot.
-    pub fn check(&self) -> String {
+    pub(crate) fn check(&self) -> String {
         let report = self.validate();
         let (code, severity, file) = &self.expect;
         let findings = validation::describe(&report, validation::file);
@@ -242,7 +242,7 @@ impl BundleFixture {
 
 /// Rewrites the compression method (and, with `encrypt`, the encryption
 /// flag) of every entry of a stored zip, in local and central headers.
-pub fn patch_zip(bytes: &mut [u8], method: u16, encrypt: bool) {
+pub(crate) fn patch_zip(bytes: &mut [u8], method: u16, encrypt: bool) {
     let m = method.to_le_bytes();
     let mut i = 0;
     while i + 4 <= bytes.len() {

@@ -19,7 +19,7 @@ use ebpack::validate::Platform;
 use std::path::{Path, PathBuf};
 
 /// One parsed case file.
-pub struct Case {
+pub(crate) struct Case {
     /// The case file, for messages.
     pub path: PathBuf,
     /// `(code, severity, pointer)`: the finding the failing input produces.
@@ -34,7 +34,7 @@ pub struct Case {
 
 impl Case {
     /// Reads and parses `path`; panics naming the file and the problem.
-    pub fn read(path: &Path) -> Case {
+    pub(crate) fn read(path: &Path) -> Case {
         let text =
             std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         Case::parse(path, &text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -72,7 +72,7 @@ impl Case {
     }
 
     /// Validates `text` as this case's file on this case's platform.
-    pub fn validate(&self, text: &str) -> Report {
+    pub(crate) fn validate(&self, text: &str) -> Report {
         let options = validation::options(self.platform);
         if self.file.ends_with(".config") {
             validation::config(&self.file, text.as_bytes(), &options)
@@ -85,7 +85,7 @@ impl Case {
     /// produces the finding, the passing one no finding with its code.
     /// Returns both reports' findings, for a snapshot.
     #[track_caller]
-    pub fn check(&self) -> String {
+    pub(crate) fn check(&self) -> String {
         let (code, severity, pointer) = &self.expect;
         let fail = self.validate(&self.fail);
         assert!(
@@ -112,7 +112,7 @@ impl Case {
 }
 
 /// `R15 error at `/x`` (with `word` = `at`) → `("R15", Error, "/x")`.
-pub fn parse_expect(value: &str, word: &str) -> Result<(String, Severity, String), String> {
+pub(crate) fn parse_expect(value: &str, word: &str) -> Result<(String, Severity, String), String> {
     let bad = || format!("`{value}`: expected ``CODE error|warning|info {word} `PLACE` ``");
     let (code, rest) = value.split_once(' ').ok_or_else(bad)?;
     let (severity, place) = rest.split_once(&format!(" {word} ")).ok_or_else(bad)?;

@@ -40,16 +40,16 @@ use serde_json::{Value, json};
 
 /// Environment variable naming an already running emulator (for example one
 /// started with `tests/emulator/emulator.sh start`) for `Emulator::shared()`.
-pub const ENDPOINT_ENV: &str = "EBPACK_EMULATOR_ENDPOINT";
+pub(crate) const ENDPOINT_ENV: &str = "EBPACK_EMULATOR_ENDPOINT";
 /// The region every emulator client uses.
-pub const REGION: &str = "us-east-1";
+pub(crate) const REGION: &str = "us-east-1";
 /// The ECS solution stack the tests create environments on.
-pub const STACK: &str = "64bit Amazon Linux 2023 v4.2.0 running ECS";
+pub(crate) const STACK: &str = "64bit Amazon Linux 2023 v4.2.0 running ECS";
 /// moto's default account, hence the storage bucket `elasticbeanstalk-us-east-1-123456789012`.
-pub const ACCOUNT_ID: &str = "123456789012";
+pub(crate) const ACCOUNT_ID: &str = "123456789012";
 
 /// A running emulator.
-pub struct Emulator {
+pub(crate) struct Emulator {
     endpoint: String,
     process: Mutex<Option<Child>>,
     /// The server's port file and log; removed when the emulator is dropped.
@@ -59,7 +59,7 @@ pub struct Emulator {
 impl Emulator {
     /// Start a private emulator on a free 127.0.0.1 port. Panics (with the
     /// server log) if it cannot be set up or started.
-    pub fn start() -> Emulator {
+    pub(crate) fn start() -> Emulator {
         match Self::try_start() {
             Ok(emulator) => emulator,
             Err(message) => panic!("cannot start the AWS emulator: {message}"),
@@ -70,7 +70,7 @@ impl Emulator {
     /// `$EBPACK_EMULATOR_ENDPOINT` if set, else one started on first use.
     /// Tests sharing it run in parallel: give each its own names
     /// ([`unique_name`]) and do not reset it or inject faults into it.
-    pub fn shared() -> &'static Emulator {
+    pub(crate) fn shared() -> &'static Emulator {
         static SHARED: OnceLock<Emulator> = OnceLock::new();
         SHARED.get_or_init(|| match std::env::var(ENDPOINT_ENV) {
             Ok(endpoint) if !endpoint.trim().is_empty() => {
@@ -157,7 +157,7 @@ impl Emulator {
 
     /// Variables that point an AWS SDK or CLI process (such as the ebpack
     /// binary under test) at this emulator.
-    pub fn env_vars(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn env_vars(&self) -> Vec<(&'static str, String)> {
         vec![
             ("AWS_ENDPOINT_URL", self.endpoint.clone()),
             ("AWS_ACCESS_KEY_ID", "testing".into()),
@@ -170,19 +170,23 @@ impl Emulator {
 
     /// Shared SDK configuration for this emulator: static test credentials,
     /// us-east-1, and the SDK's standard retry policy.
-    pub async fn sdk_config(&self) -> SdkConfig {
+    pub(crate) async fn sdk_config(&self) -> SdkConfig {
         self.sdk_config_with(RetryConfig::standard(), TimeoutConfig::disabled())
             .await
     }
 
     /// Like [`sdk_config`](Self::sdk_config) without retries, to observe injected faults.
-    pub async fn sdk_config_no_retries(&self) -> SdkConfig {
+    pub(crate) async fn sdk_config_no_retries(&self) -> SdkConfig {
         self.sdk_config_with(RetryConfig::disabled(), TimeoutConfig::disabled())
             .await
     }
 
     /// SDK configuration with the given retry and timeout policies.
-    pub async fn sdk_config_with(&self, retry: RetryConfig, timeouts: TimeoutConfig) -> SdkConfig {
+    pub(crate) async fn sdk_config_with(
+        &self,
+        retry: RetryConfig,
+        timeouts: TimeoutConfig,
+    ) -> SdkConfig {
         aws_config::defaults(BehaviorVersion::latest())
             .endpoint_url(&self.endpoint)
             .region(Region::new(REGION))
@@ -200,18 +204,18 @@ impl Emulator {
     }
 
     /// An Elastic Beanstalk client with [`sdk_config`](Self::sdk_config).
-    pub async fn eb_client(&self) -> aws_sdk_elasticbeanstalk::Client {
+    pub(crate) async fn eb_client(&self) -> aws_sdk_elasticbeanstalk::Client {
         aws_sdk_elasticbeanstalk::Client::new(&self.sdk_config().await)
     }
 
     /// An S3 client with [`sdk_config`](Self::sdk_config), path-style.
-    pub async fn s3_client(&self) -> aws_sdk_s3::Client {
+    pub(crate) async fn s3_client(&self) -> aws_sdk_s3::Client {
         s3_client(&self.sdk_config().await)
     }
 
     /// Creates environment `env` of `app` running `label` on the ECS
     /// platform and waits (at most 20 s) until it is Ready.
-    pub async fn create_ready_environment(&self, app: &str, env: &str, label: &str) {
+    pub(crate) async fn create_ready_environment(&self, app: &str, env: &str, label: &str) {
         use aws_sdk_elasticbeanstalk::types::EnvironmentStatus;
         let eb = self.eb_client().await;
         eb.create_environment()
@@ -241,13 +245,13 @@ impl Emulator {
     // --- control API -----------------------------------------------------------
 
     /// Set operation delays (only the given ones); returns the full config.
-    pub fn set_delays(&self, delays: Delays) -> Value {
+    pub(crate) fn set_delays(&self, delays: Delays) -> Value {
         self.post("/_ebemu/config", &delays.to_json())
     }
 
     /// Delays for one environment only (they win over the global ones), e.g.
     /// a long `update` to keep it Updating for as long as a test needs.
-    pub fn set_environment_delays(&self, environment: &str, delays: Delays) -> Value {
+    pub(crate) fn set_environment_delays(&self, environment: &str, delays: Delays) -> Value {
         self.post(
             "/_ebemu/config",
             &json!({ "environments": { environment: delays.to_json() } }),
@@ -255,14 +259,14 @@ impl Emulator {
     }
 
     /// The current config: delays, per-environment delays, pending requested failures.
-    pub fn config(&self) -> Value {
+    pub(crate) fn config(&self) -> Value {
         self.get("/_ebemu/config")
     }
 
     /// Make the next deployment (UpdateEnvironment with a VersionLabel, or
     /// CreateEnvironment with one) of `environment` fail, with `reason` as the
     /// instance error (default: "Instance deployment failed. ...").
-    pub fn fail_next_deployment(&self, environment: &str, reason: Option<&str>) {
+    pub(crate) fn fail_next_deployment(&self, environment: &str, reason: Option<&str>) {
         self.post(
             "/_ebemu/fail-deployment",
             &json!({ "environment": environment, "reason": reason, "count": 1 }),
@@ -272,7 +276,7 @@ impl Emulator {
     /// Make the next successful deployments of `environment` end with
     /// `health` (`Green`, `Yellow`, `Red`, `Grey`): a deployed but degraded
     /// environment, for health-gate tests.
-    pub fn set_deployment_health(&self, environment: &str, health: &str) {
+    pub(crate) fn set_deployment_health(&self, environment: &str, health: &str) {
         self.post(
             "/_ebemu/deployment-health",
             &json!({ "environment": environment, "health": health }),
@@ -280,27 +284,27 @@ impl Emulator {
     }
 
     /// Add a fault rule; returns it as the emulator stored it (with its id).
-    pub fn inject_fault(&self, fault: Fault) -> Value {
+    pub(crate) fn inject_fault(&self, fault: Fault) -> Value {
         self.post("/_ebemu/faults", &fault.to_json())["faults"][0].clone()
     }
 
     /// The fault rules with their `matched` / `injected` counters.
-    pub fn faults(&self) -> Vec<Value> {
+    pub(crate) fn faults(&self) -> Vec<Value> {
         array(self.get("/_ebemu/faults"), "faults")
     }
 
     /// Remove every fault rule.
-    pub fn clear_faults(&self) {
+    pub(crate) fn clear_faults(&self) {
         self.request("DELETE", "/_ebemu/faults", None);
     }
 
     /// Every AWS call seen since start/reset: `{service, action, fault, status}`.
-    pub fn calls(&self) -> Vec<Value> {
+    pub(crate) fn calls(&self) -> Vec<Value> {
         array(self.get("/_ebemu/calls"), "calls")
     }
 
     /// The calls to one action (e.g. "UpdateEnvironment").
-    pub fn calls_to(&self, action: &str) -> Vec<Value> {
+    pub(crate) fn calls_to(&self, action: &str) -> Vec<Value> {
         self.calls()
             .into_iter()
             .filter(|c| c["action"] == action)
@@ -309,7 +313,7 @@ impl Emulator {
 
     /// moto's own reset (`POST /moto-api/reset`): wipes every service's state
     /// and the emulator's delays, faults, requested failures and call log.
-    pub fn reset(&self) {
+    pub(crate) fn reset(&self) {
         self.request("POST", "/moto-api/reset", None);
     }
 
@@ -333,7 +337,7 @@ impl Emulator {
 
     /// One HTTP/1.1 request to the emulator; returns the status and the JSON
     /// body (`Value::Null` when the body is not JSON).
-    pub fn control(
+    pub(crate) fn control(
         &self,
         method: &str,
         path: &str,
@@ -386,7 +390,7 @@ impl Drop for Emulator {
 }
 
 /// An S3 client for the emulator: path-style addressing (no bucket DNS names).
-pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
+pub(crate) fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
     let s3_config = aws_sdk_s3::config::Builder::from(config)
         .force_path_style(true)
         .build();
@@ -395,7 +399,7 @@ pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
 
 /// Operation delays. Unset fields keep their current value.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Delays {
+pub(crate) struct Delays {
     /// CreateEnvironment: Launching → Ready.
     pub launch: Option<Duration>,
     /// UpdateEnvironment: Updating → Ready.
@@ -412,7 +416,7 @@ pub struct Delays {
 
 impl Delays {
     /// Every delay set to `d`.
-    pub fn all(d: Duration) -> Delays {
+    pub(crate) fn all(d: Duration) -> Delays {
         Delays {
             launch: Some(d),
             update: Some(d),
@@ -443,7 +447,7 @@ impl Delays {
 
 /// What a fault does to a matching request.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum FaultKind {
+pub(crate) enum FaultKind {
     /// `Throttling: Rate exceeded` (HTTP 400) for Elastic Beanstalk;
     /// `SlowDown` (HTTP 503) for S3.
     Throttle,
@@ -459,14 +463,14 @@ pub enum FaultKind {
 
 /// The service a fault is limited to.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Service {
+pub(crate) enum Service {
     ElasticBeanstalk,
     S3,
 }
 
 /// A fault-injection rule: by default it hits every call, forever.
 #[derive(Clone, Debug)]
-pub struct Fault {
+pub(crate) struct Fault {
     kind: FaultKind,
     service: Option<Service>,
     actions: Vec<String>,
@@ -475,7 +479,7 @@ pub struct Fault {
 }
 
 impl Fault {
-    pub fn new(kind: FaultKind) -> Fault {
+    pub(crate) fn new(kind: FaultKind) -> Fault {
         Fault {
             kind,
             service: None,
@@ -484,38 +488,38 @@ impl Fault {
             rate: None,
         }
     }
-    pub fn throttle() -> Fault {
+    pub(crate) fn throttle() -> Fault {
         Fault::new(FaultKind::Throttle)
     }
-    pub fn http500() -> Fault {
+    pub(crate) fn http500() -> Fault {
         Fault::new(FaultKind::Http500)
     }
-    pub fn http503() -> Fault {
+    pub(crate) fn http503() -> Fault {
         Fault::new(FaultKind::Http503)
     }
-    pub fn drop_connection() -> Fault {
+    pub(crate) fn drop_connection() -> Fault {
         Fault::new(FaultKind::Drop)
     }
-    pub fn slow(delay: Duration) -> Fault {
+    pub(crate) fn slow(delay: Duration) -> Fault {
         Fault::new(FaultKind::Slow(delay))
     }
     /// Only calls to this service.
-    pub fn service(mut self, service: Service) -> Fault {
+    pub(crate) fn service(mut self, service: Service) -> Fault {
         self.service = Some(service);
         self
     }
     /// Only calls to this action (repeatable: any of them), e.g. "DescribeEvents" or "PutObject".
-    pub fn action(mut self, action: &str) -> Fault {
+    pub(crate) fn action(mut self, action: &str) -> Fault {
         self.actions.push(action.to_string());
         self
     }
     /// Fault only the next `n` matching calls.
-    pub fn count(mut self, n: u32) -> Fault {
+    pub(crate) fn count(mut self, n: u32) -> Fault {
         self.count = Some(n);
         self
     }
     /// Fault each matching call with this probability (0..=1).
-    pub fn rate(mut self, rate: f64) -> Fault {
+    pub(crate) fn rate(mut self, rate: f64) -> Fault {
         self.rate = Some(rate);
         self
     }
@@ -553,7 +557,7 @@ impl Fault {
 /// A name no other test (in this or an earlier run against the same
 /// emulator) uses: `<prefix>-<pid>-<n><time>`; at most 40 characters, valid
 /// for applications, environments (4–40 chars) and labels.
-pub fn unique_name(prefix: &str) -> String {
+pub(crate) fn unique_name(prefix: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let nanos = SystemTime::now()
@@ -567,7 +571,7 @@ pub fn unique_name(prefix: &str) -> String {
 }
 
 /// A zip archive holding `entries` (name, content), as a source bundle.
-pub fn zip_bytes(entries: &[(&str, &[u8])]) -> Vec<u8> {
+pub(crate) fn zip_bytes(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, content) in entries {
         writer
@@ -579,7 +583,7 @@ pub fn zip_bytes(entries: &[(&str, &[u8])]) -> Vec<u8> {
 }
 
 /// A minimal valid Dockerrun.aws.json v2 bundle.
-pub fn dockerrun_v2_bundle() -> Vec<u8> {
+pub(crate) fn dockerrun_v2_bundle() -> Vec<u8> {
     let dockerrun = json!({
         "AWSEBDockerrunVersion": 2,
         "containerDefinitions": [

@@ -35,7 +35,7 @@ use std::sync::OnceLock;
 
 /// Which platform generation the host imitates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HostKind {
+pub(crate) enum HostKind {
     /// Amazon Linux 2 / 2023: `get-config`, `.platform` confighooks.
     Al2,
     /// Amazon Linux AMI (Multicontainer Docker): `containerconfiguration`.
@@ -44,7 +44,7 @@ pub enum HostKind {
 
 /// Installs (with apt-get) the Debian packages the harness needs, once;
 /// panics with a clear message if that is impossible.
-pub fn require_tools() {
+pub(crate) fn require_tools() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
         let tools = [
@@ -97,7 +97,7 @@ fn rustix_is_root() -> bool {
 }
 
 /// A fake EB instance rooted in a temporary folder.
-pub struct Host {
+pub(crate) struct Host {
     pub kind: HostKind,
     /// Holds the root; removed when the host is dropped.
     _dir: tempfile::TempDir,
@@ -107,7 +107,7 @@ pub struct Host {
 
 /// What a deployment ran.
 #[derive(Debug, Default)]
-pub struct DeployLog {
+pub(crate) struct DeployLog {
     /// `(file, key, command name, outcome)` in run order.
     pub steps: Vec<(String, String, String, String)>,
     /// Everything the commands printed on stderr.
@@ -116,7 +116,7 @@ pub struct DeployLog {
 
 impl DeployLog {
     /// The outcome of a command, if it was considered.
-    pub fn outcome(&self, name: &str) -> Option<&str> {
+    pub(crate) fn outcome(&self, name: &str) -> Option<&str> {
         self.steps
             .iter()
             .find(|s| s.2 == name)
@@ -127,7 +127,7 @@ impl DeployLog {
 impl Host {
     /// A fresh host. `prefixes` are further host paths (Dockerrun volume
     /// folders) that commands may touch and that must be redirected.
-    pub fn new(kind: HostKind, props: &BTreeMap<String, String>, prefixes: &[&str]) -> Host {
+    pub(crate) fn new(kind: HostKind, props: &BTreeMap<String, String>, prefixes: &[&str]) -> Host {
         require_tools();
         let dir = tempfile::Builder::new()
             .prefix("ebpack-host-")
@@ -219,7 +219,7 @@ esac
     }
 
     /// The host path `abs` (`/var/lib/x`) inside the temporary root.
-    pub fn path(&self, abs: &str) -> PathBuf {
+    pub(crate) fn path(&self, abs: &str) -> PathBuf {
         self.root.join(abs.trim_start_matches('/'))
     }
 
@@ -233,7 +233,7 @@ esac
     /// Sets the environment properties EB would hand the instance
     /// (`RDS_*` included): for get-config, or in the AL1 JSON layout
     /// (`RDS_*` under `.plugins.rds.env`, the rest as `KEY=value` strings).
-    pub fn set_props(&self, props: &BTreeMap<String, String>) {
+    pub(crate) fn set_props(&self, props: &BTreeMap<String, String>) {
         match self.kind {
             HostKind::Al2 => {
                 let json = serde_json::to_string(props).unwrap();
@@ -266,7 +266,7 @@ esac
     }
 
     /// Removes both configuration sources (neither get-config nor AL1 JSON).
-    pub fn remove_config_sources(&self) {
+    pub(crate) fn remove_config_sources(&self) {
         let _ = std::fs::remove_file(self.path("/opt/elasticbeanstalk/bin/get-config"));
         let _ = std::fs::remove_file(
             self.path("/opt/elasticbeanstalk/deploy/configuration/containerconfiguration"),
@@ -274,7 +274,7 @@ esac
     }
 
     /// Rewrites the absolute host paths of a command into the root.
-    pub fn rewrite(&self, cmd: &str) -> String {
+    pub(crate) fn rewrite(&self, cmd: &str) -> String {
         let root = self.root.to_str().unwrap();
         let mut out = String::with_capacity(cmd.len() + 64);
         let mut i = 0;
@@ -343,7 +343,7 @@ esac
     /// An application deployment: stage, `commands`, `container_commands`
     /// (leader-only ones only when `leader`), then `.platform/hooks/predeploy`
     /// on AL2, then the staged bundle becomes `/var/app/current`.
-    pub fn deploy(
+    pub(crate) fn deploy(
         &self,
         files: &[GeneratedFile],
         dockerrun: Option<&str>,
@@ -403,7 +403,7 @@ esac
 
     /// A configuration-only deployment (environment properties changed):
     /// on AL2 only the confighooks run; `.ebextensions` do not (R90).
-    pub fn config_deploy(&self) -> Result<DeployLog, DeployLog> {
+    pub(crate) fn config_deploy(&self) -> Result<DeployLog, DeployLog> {
         let mut log = DeployLog::default();
         if self.kind == HostKind::Al2 {
             // EB stages the current bundle again for confighooks.
@@ -535,7 +535,13 @@ esac
 
     /// Runs `script` (the `ebpack entrypoint` output) with `shell` as the
     /// container would: as `uid:gid`, with `argv` as CMD. Returns the output.
-    pub fn run_entrypoint(&self, script: &str, shell: &[&str], uid: u32, argv: &[&str]) -> Output {
+    pub(crate) fn run_entrypoint(
+        &self,
+        script: &str,
+        shell: &[&str],
+        uid: u32,
+        argv: &[&str],
+    ) -> Output {
         let path = self.root.join(".harness/entrypoint.sh");
         std::fs::write(&path, script).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -554,7 +560,7 @@ esac
 
     /// Every file under the root (except the harness's own) with content,
     /// mode, uid and gid: for "a second deployment changes nothing".
-    pub fn snapshot(&self) -> BTreeMap<String, (Vec<u8>, u32, u32, u32)> {
+    pub(crate) fn snapshot(&self) -> BTreeMap<String, (Vec<u8>, u32, u32, u32)> {
         let mut out = BTreeMap::new();
         walk(&self.root, &self.root, &mut out);
         out.retain(|k, _| !k.starts_with(".harness") && !k.starts_with("fake/"));
@@ -595,12 +601,12 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// POSIX single-quoting for the harness's own scripts.
-pub fn sh_quote(s: &str) -> String {
+pub(crate) fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 /// Parses `env -0` output into a map.
-pub fn parse_env0(stdout: &[u8]) -> BTreeMap<String, String> {
+pub(crate) fn parse_env0(stdout: &[u8]) -> BTreeMap<String, String> {
     stdout
         .split(|b| *b == 0)
         .filter(|s| !s.is_empty())
@@ -614,7 +620,7 @@ pub fn parse_env0(stdout: &[u8]) -> BTreeMap<String, String> {
 
 /// Every shell snippet of a generated `.config`: each `command` (when a
 /// string) and `test` under `commands` and `container_commands`.
-pub fn shell_snippets(config: &str) -> Vec<(String, String)> {
+pub(crate) fn shell_snippets(config: &str) -> Vec<(String, String)> {
     let root = yaml::parse(config).expect("generated YAML parses");
     let mut out = Vec::new();
     for key in ["commands", "container_commands"] {
@@ -631,7 +637,7 @@ pub fn shell_snippets(config: &str) -> Vec<(String, String)> {
 
 /// Runs shellcheck (POSIX sh, all severities) on `script`; returns its
 /// complaints, empty when clean.
-pub fn shellcheck(script: &str) -> String {
+pub(crate) fn shellcheck(script: &str) -> String {
     require_tools();
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("script.sh");

@@ -4,34 +4,34 @@
 //! the validator as the rule and corpus tests call it ([`validation`]), and
 //! rule cases and bundles kept as data files ([`cases`], [`bundles`]).
 
-pub mod bundles;
-pub mod cases;
-pub mod emulator;
-pub mod host;
-pub mod project;
-pub mod validation;
+pub(crate) mod bundles;
+pub(crate) mod cases;
+pub(crate) mod emulator;
+pub(crate) mod host;
+pub(crate) mod project;
+pub(crate) mod validation;
 
 use ebpack::generate::GenerateConfig;
 use std::path::{Path, PathBuf};
 
 /// `rel` inside the repository (the package root).
-pub fn repo_path(rel: &str) -> PathBuf {
+pub(crate) fn repo_path(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
 /// The text of the repository file `rel`; panics naming it.
-pub fn repo_text(rel: &str) -> String {
+pub(crate) fn repo_text(rel: &str) -> String {
     let path = repo_path(rel);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The shipped example's Dockerrun (`eb/Dockerrun.aws.json`).
-pub fn todobackend_dockerrun() -> String {
+pub(crate) fn todobackend_dockerrun() -> String {
     repo_text("eb/Dockerrun.aws.json")
 }
 
 /// The `generate:` section of an `ebpack.yaml` text.
-pub fn parse_generate_config(yaml: &str) -> Result<GenerateConfig, String> {
+pub(crate) fn parse_generate_config(yaml: &str) -> Result<GenerateConfig, String> {
     #[derive(serde::Deserialize)]
     struct File {
         generate: GenerateConfig,
@@ -42,7 +42,7 @@ pub fn parse_generate_config(yaml: &str) -> Result<GenerateConfig, String> {
 }
 
 /// The `generate:` settings of the shipped `ebpack.yaml`.
-pub fn example_generate_config() -> GenerateConfig {
+pub(crate) fn example_generate_config() -> GenerateConfig {
     parse_generate_config(&repo_text("ebpack.yaml")).expect("ebpack.yaml parses")
 }
 

@@ -3,9 +3,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_ebpack");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_ebpack");
 
-pub const DOCKERRUN: &str = r#"{
+pub(crate) const DOCKERRUN: &str = r#"{
   "AWSEBDockerrunVersion": 2,
   "containerDefinitions": [
     {
@@ -24,17 +24,17 @@ pub const DOCKERRUN: &str = r#"{
 }
 "#;
 
-pub const CONFIG: &str = "option_settings:\n  aws:elasticbeanstalk:application:environment:\n    DJANGO_SETTINGS_MODULE: todobackend.settings_release\n";
+pub(crate) const CONFIG: &str = "option_settings:\n  aws:elasticbeanstalk:application:environment:\n    DJANGO_SETTINGS_MODULE: todobackend.settings_release\n";
 
 /// Writes `rel` under `root` (creating folders) with `mode`.
-pub fn write(root: &Path, rel: &str, content: &[u8], mode: u32) {
+pub(crate) fn write(root: &Path, rel: &str, content: &[u8], mode: u32) {
     let p = root.join(rel);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(&p, content).unwrap();
     set_mode(&p, mode);
 }
 
-pub fn set_mode(p: &Path, mode: u32) {
+pub(crate) fn set_mode(p: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
 }
@@ -42,7 +42,7 @@ pub fn set_mode(p: &Path, mode: u32) {
 /// The standard fixture: Dockerrun, a config, a hook (0644 on disk), an
 /// executable script, a nested file, an empty folder, a symlink inside.
 /// Files are created in `order` (true: forward, false: reverse).
-pub fn fixture(root: &Path, forward: bool) {
+pub(crate) fn fixture(root: &Path, forward: bool) {
     let mut files: Vec<(&str, &[u8], u32)> = vec![
         ("Dockerrun.aws.json", DOCKERRUN.as_bytes(), 0o644),
         (".ebextensions/01_env.config", CONFIG.as_bytes(), 0o600),
@@ -78,7 +78,7 @@ pub fn fixture(root: &Path, forward: bool) {
 }
 
 /// Runs the binary in `cwd` with `args` and extra environment.
-pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+pub(crate) fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(BIN);
     cmd.current_dir(cwd).args(args);
     for k in [
@@ -101,15 +101,15 @@ pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().unwrap()
 }
 
-pub fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-pub fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-pub fn sha256(path: &Path) -> String {
+pub(crate) fn sha256(path: &Path) -> String {
     use sha2::Digest;
     let bytes = std::fs::read(path).unwrap();
     sha2::Sha256::digest(&bytes)
@@ -120,7 +120,7 @@ pub fn sha256(path: &Path) -> String {
 
 /// `(name, st_mode, size, content-if-small)` per entry, via Python's zipfile
 /// (which also checks every CRC with `testzip`).
-pub fn py_entries(zip: &Path) -> Vec<(String, u32, u64, String)> {
+pub(crate) fn py_entries(zip: &Path) -> Vec<(String, u32, u64, String)> {
     let script = r#"
 import sys, zipfile, json
 z = zipfile.ZipFile(sys.argv[1])
@@ -154,7 +154,7 @@ print(json.dumps(out))
 }
 
 /// Entry names as `unzip -Z1` lists them.
-pub fn unzip_names(zip: &Path) -> Vec<String> {
+pub(crate) fn unzip_names(zip: &Path) -> Vec<String> {
     let o = Command::new("unzip").arg("-Z1").arg(zip).output().unwrap();
     assert!(o.status.success());
     String::from_utf8_lossy(&o.stdout)

@@ -7,10 +7,10 @@ use ebpack::validate::{self, Options, Platform};
 use std::collections::BTreeSet;
 
 /// A small valid v2 Dockerrun, for bundles whose test is about other files.
-pub const DOCKERRUN: &str = r#"{"AWSEBDockerrunVersion": 2, "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "memory": 128, "essential": true}]}"#;
+pub(crate) const DOCKERRUN: &str = r#"{"AWSEBDockerrunVersion": 2, "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "memory": 128, "essential": true}]}"#;
 
 /// Settings for `platform`, unknown keys being errors.
-pub fn options(platform: Platform) -> Options {
+pub(crate) fn options(platform: Platform) -> Options {
     Options {
         platform,
         allow_unknown_keys: false,
@@ -18,7 +18,7 @@ pub fn options(platform: Platform) -> Options {
 }
 
 /// One Dockerrun text validated alone (no bundle-level rules), sorted.
-pub fn dockerrun(name: &str, text: &[u8], options: &Options) -> Report {
+pub(crate) fn dockerrun(name: &str, text: &[u8], options: &Options) -> Report {
     let mut report = Report::default();
     validate::validate_dockerrun_file(name, text, options, None, &mut report);
     report.sort();
@@ -26,7 +26,7 @@ pub fn dockerrun(name: &str, text: &[u8], options: &Options) -> Report {
 }
 
 /// One `.ebextensions` config validated alone, sorted.
-pub fn config(name: &str, text: &[u8], options: &Options) -> Report {
+pub(crate) fn config(name: &str, text: &[u8], options: &Options) -> Report {
     let mut report = Report::default();
     validate::validate_config_file(name, text, options, None, &mut report);
     report.sort();
@@ -35,7 +35,7 @@ pub fn config(name: &str, text: &[u8], options: &Options) -> Report {
 
 /// A bundle folder made of `files` (name, text), validated as ebpack
 /// validates a folder. File names in findings start with `eb/`.
-pub fn bundle(files: &[(&str, &str)], options: &Options) -> Report {
+pub(crate) fn bundle(files: &[(&str, &str)], options: &Options) -> Report {
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, text) in files {
         let path = dir.path().join(name);
@@ -54,7 +54,7 @@ pub fn bundle(files: &[(&str, &str)], options: &Options) -> Report {
 }
 
 /// The codes of the report's errors (warnings and infos left out).
-pub fn error_codes(report: &Report) -> BTreeSet<&'static str> {
+pub(crate) fn error_codes(report: &Report) -> BTreeSet<&'static str> {
     report
         .diagnostics
         .iter()
@@ -65,7 +65,7 @@ pub fn error_codes(report: &Report) -> BTreeSet<&'static str> {
 
 /// One line per finding: code, severity, `place` (its pointer or its file),
 /// line:column and message; for failure messages and snapshots.
-pub fn describe(report: &Report, place: fn(&Diagnostic) -> &str) -> String {
+pub(crate) fn describe(report: &Report, place: fn(&Diagnostic) -> &str) -> String {
     report
         .diagnostics
         .iter()
@@ -84,11 +84,11 @@ pub fn describe(report: &Report, place: fn(&Diagnostic) -> &str) -> String {
 }
 
 /// A finding's JSON pointer, for [`describe`].
-pub fn pointer(d: &Diagnostic) -> &str {
+pub(crate) fn pointer(d: &Diagnostic) -> &str {
     &d.pointer
 }
 
 /// A finding's file, for [`describe`].
-pub fn file(d: &Diagnostic) -> &str {
+pub(crate) fn file(d: &Diagnostic) -> &str {
     &d.file
 }
