@@ -5,14 +5,15 @@
 //! [`BuildOptions`]; progress goes through a callback (the CLI prints it
 //! to stderr).
 
-use crate::bundle::{self, WriteError, WriteOptions, prepare, zipfmt::DosTime};
+use crate::bundle::{self, WriteError, WriteOptions, ZipEntry, prepare, zipfmt::DosTime};
 use crate::cancel::Cancel;
 use crate::config::{Settings, TagSource};
 use crate::diag::{Finding, Report};
 use crate::label::{self, LabelInputs};
 use crate::manifest::{Manifest, ManifestEntry, Summary};
 use crate::pin::{self, PinError};
-use crate::validate::{self, EntryKind, Options};
+use crate::validate::{self, EntryKind, Options, Rule};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -106,142 +107,23 @@ pub fn build(
     opts: &BuildOptions,
     progress: &mut dyn FnMut(&str),
 ) -> Result<BuildOutput, BuildError> {
-    let root = &settings.bundle_dir;
     let display = opts
         .display
         .clone()
-        .unwrap_or_else(|| root.to_string_lossy().into_owned());
-    if !root.exists() {
-        return Err(BuildError::NoBundleFolder {
-            shown: display,
-            path: root.clone(),
-            help: crate::suggest::missing_bundle_folder(
-                root,
-                settings.origins.bundle,
-                &settings.project_dir,
-                "build",
-            ),
-        });
+        .unwrap_or_else(|| settings.bundle_dir.to_string_lossy().into_owned());
+    let set = walk(settings, &display)?;
+    let mut checked = check(settings, opts, &set, &display, progress)?;
+    let pinned = pin_images(settings, &checked.bundle, &display)?;
+    if !pinned.images.is_empty() {
+        let moved = pinned.images.iter().filter(|i| i.before != i.after).count();
+        progress(&format!("pinned {moved} of {} images", pinned.images.len()));
     }
-    let set = crate::fileset::walk(root, Some(&settings.out_dir))
-        .map_err(|e| BuildError::Io(e.to_string()))?;
-    let mut bundle =
-        validate::from_fileset(&display, &set).map_err(|e| BuildError::Io(e.to_string()))?;
-    progress(&format!(
-        "validating {display} ({} entries, {})",
-        set.files.len(),
-        bundle::human_size(set.files.iter().map(|f| f.size).sum())
-    ));
-
-    // Validate what will be shipped: modes forced, hooks fixed with --fix.
-    let mut findings = Report::default();
-    let mut changed = prepare::normalize(&mut bundle, &set, opts.fix, &mut findings);
-    let options = Options {
-        platform: settings.platform,
-        allow_unknown_keys: false,
-    };
-    let mut report = validate::validate_bundle(&bundle, &options);
-    merge_build_findings(&mut report, findings);
-    if report.fails(false) {
-        return Err(BuildError::Invalid(report));
-    }
-    let mut warnings = report;
-
-    // Pin.
-    let mut pin_settings = settings.pin.clone();
-    pin_settings.image_tag = match &settings.tag {
-        None => None,
-        Some(TagSource::Literal(t)) => Some(t.clone()),
-        Some(TagSource::From(tf)) => {
-            let tag = tf
-                .read()
-                .map_err(|m| BuildError::Usage(format!("--tag-from: {m}")))?;
-            pin::valid_tag(&tag).map_err(|m| BuildError::Usage(format!("--tag-from: {m}")))?;
-            Some(tag)
-        }
-    };
-    let dockerrun_text = bundle
-        .get(DOCKERRUN)
-        .and_then(|e| e.data.as_deref())
-        .map(|b| String::from_utf8_lossy(b).into_owned());
-    let dockerrun_display = format!("{}/{DOCKERRUN}", display.trim_end_matches('/'));
-    let (shipped_dockerrun, images) = match &dockerrun_text {
-        Some(text) => match pin::pin(&dockerrun_display, text, &pin_settings) {
-            Ok(p) => (Some(p.text), p.images),
-            Err(PinError::Usage(m)) => return Err(BuildError::Usage(m)),
-            Err(PinError::Unpinned(r)) => return Err(BuildError::Invalid(r)),
-        },
-        None if pin_settings.is_active() => {
-            return Err(BuildError::Usage(format!(
-                "image pinning needs `{dockerrun_display}`, and the bundle has none"
-            )));
-        }
-        None => (None, Vec::new()),
-    };
-    if !images.is_empty() {
-        let moved = images.iter().filter(|i| i.before != i.after).count();
-        progress(&format!("pinned {moved} of {} images", images.len()));
-    }
-
-    // Generate.
-    let generated = crate::generate::generate(
-        &settings.generate,
-        shipped_dockerrun.as_deref().unwrap_or_default(),
-    )
-    .map_err(|e| BuildError::Usage(format!("generate: {e}")))?;
-    let final_dockerrun = generated.dockerrun.clone().or(shipped_dockerrun);
-    let mut rewritten = false;
-    if let (Some(new), Some(old)) = (&final_dockerrun, &dockerrun_text)
-        && new != old
-    {
-        changed.insert(DOCKERRUN.to_owned(), Arc::from(new.as_bytes()));
-        rewritten = true;
-    }
-    let gen_files: Vec<(String, Arc<[u8]>, u32)> = generated
-        .files
-        .iter()
-        .map(|f| (f.path.clone(), Arc::from(f.content.as_bytes()), f.mode))
-        .collect();
-    let mut plan_report = Report::default();
-    let entries = prepare::plan(&bundle, &set, &changed, &gen_files, &mut plan_report);
-    if plan_report.fails(false) {
-        return Err(BuildError::Invalid(plan_report));
-    }
-    if rewritten || !gen_files.is_empty() {
-        progress("validating the bundle with pinned images and generated files");
-        warnings = revalidate(&mut bundle, &changed, &gen_files, &options)?;
-    }
-
-    // Write.
+    let (entries, generated) = add_generated(settings, &set, &mut checked, &pinned, progress)?;
     let time = opts
         .source_date_epoch
         .map_or(DosTime::EPOCH, DosTime::from_unix);
-    let threads = if opts.threads == 0 {
-        std::thread::available_parallelism().map_or(2, usize::from)
-    } else {
-        opts.threads
-    };
     let early = label::early(&opts.label).map_err(BuildError::Usage)?;
-    progress(&format!(
-        "writing {} entries with {threads} threads",
-        entries.len()
-    ));
-    let wopts = WriteOptions {
-        level: opts.level.unwrap_or(6),
-        threads,
-        time,
-        max_size: opts.max_size.unwrap_or(bundle::MAX_BUNDLE_BYTES),
-        cancel: opts.cancel.as_ref().map(Cancel::flag),
-    };
-    let staged = match bundle::stage(&settings.out_dir, &entries, &wopts) {
-        Ok(s) => s,
-        Err(WriteError::TooLarge { limit }) => return Err(too_large(&display, &set, limit)),
-        Err(WriteError::Interrupted) => return Err(BuildError::Interrupted),
-        Err(e @ WriteError::FileTooLarge { .. }) => {
-            return Err(BuildError::Invalid(one(&display, "B4", e.to_string())));
-        }
-        Err(e) => return Err(BuildError::Io(e.to_string())),
-    };
+    let staged = write_zip(settings, opts, &set, &display, &entries, time, progress)?;
     let archive = staged.archive.clone();
     let (label, label_source) = match early {
         Some(l) => l,
@@ -254,11 +136,11 @@ pub fn build(
     staged
         .persist(&zip_path)
         .map_err(|e| BuildError::Io(format!("cannot write `{}`: {e}", zip_path.display())))?;
+    let mut warnings = checked.warnings;
     if archive.size > bundle::WARN_BUNDLE_BYTES {
         warnings.push_file(
             &display,
-            Finding::warning(
-                "R6",
+            Rule::R6.warning(
                 format!("the bundle is {} bytes, above 500 MB", archive.size),
                 "EB's documented limit is 500 MB; trim it with `.ebignore`",
             ),
@@ -273,8 +155,8 @@ pub fn build(
             sha256: archive.sha256.clone(),
             size: archive.size,
             entry_count: archive.entries.len(),
-            images,
-            generated: gen_files.iter().map(|g| g.0.clone()).collect(),
+            images: pinned.images,
+            generated,
             platform: settings.platform.as_str().to_owned(),
             source_date: time.to_rfc3339(),
             source_date_epoch: opts.source_date_epoch,
@@ -301,11 +183,216 @@ pub fn build(
     })
 }
 
+/// The files of the bundle folder that go into the zip (`.ebignore`
+/// applied, the output folder left out).
+fn walk(settings: &Settings, display: &str) -> Result<crate::fileset::FileSet, BuildError> {
+    let root = &settings.bundle_dir;
+    if !root.exists() {
+        return Err(BuildError::NoBundleFolder {
+            shown: display.to_owned(),
+            path: root.clone(),
+            help: crate::suggest::missing_bundle_folder(
+                root,
+                settings.origins.bundle,
+                &settings.project_dir,
+                "build",
+            ),
+        });
+    }
+    crate::fileset::walk(root, Some(&settings.out_dir)).map_err(|e| BuildError::Io(e.to_string()))
+}
+
+/// The bundle as validated, with what the build changed in it.
+struct Checked {
+    bundle: validate::Bundle,
+    /// Entries whose bytes differ from the files (fixed hooks, the pinned
+    /// Dockerrun).
+    changed: BTreeMap<String, Arc<[u8]>>,
+    options: Options,
+    /// Warnings and notes of the last validation.
+    warnings: Report,
+}
+
+/// Validates what will be shipped: modes forced, hooks fixed with `--fix`.
+fn check(
+    settings: &Settings,
+    opts: &BuildOptions,
+    set: &crate::fileset::FileSet,
+    display: &str,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Checked, BuildError> {
+    let mut bundle =
+        validate::from_fileset(display, set).map_err(|e| BuildError::Io(e.to_string()))?;
+    progress(&format!(
+        "validating {display} ({} entries, {})",
+        set.files.len(),
+        bundle::human_size(set.files.iter().map(|f| f.size).sum())
+    ));
+    let mut findings = Report::default();
+    let changed = prepare::normalize(&mut bundle, set, opts.fix, &mut findings);
+    let options = Options {
+        platform: settings.platform,
+        allow_unknown_keys: false,
+    };
+    let mut report = validate::validate_bundle(&bundle, &options);
+    merge_build_findings(&mut report, findings);
+    if report.fails(false) {
+        return Err(BuildError::Invalid(report));
+    }
+    Ok(Checked {
+        bundle,
+        changed,
+        options,
+        warnings: report,
+    })
+}
+
+/// The Dockerrun as the bundle has it and as pinning rewrote it.
+struct Pinned {
+    original: Option<String>,
+    shipped: Option<String>,
+    images: Vec<pin::ImageRecord>,
+}
+
+/// Pins the Dockerrun's image tags as the settings ask.
+fn pin_images(
+    settings: &Settings,
+    bundle: &validate::Bundle,
+    display: &str,
+) -> Result<Pinned, BuildError> {
+    let mut pin_settings = settings.pin.clone();
+    pin_settings.image_tag = match &settings.tag {
+        None => None,
+        Some(TagSource::Literal(t)) => Some(t.clone()),
+        Some(TagSource::From(tf)) => {
+            let tag = tf
+                .read()
+                .map_err(|m| BuildError::Usage(format!("--tag-from: {m}")))?;
+            pin::valid_tag(&tag).map_err(|m| BuildError::Usage(format!("--tag-from: {m}")))?;
+            Some(tag)
+        }
+    };
+    let original = bundle
+        .get(DOCKERRUN)
+        .and_then(|e| e.data.as_deref())
+        .map(|b| String::from_utf8_lossy(b).into_owned());
+    let dockerrun_display = format!("{}/{DOCKERRUN}", display.trim_end_matches('/'));
+    let (shipped, images) = match &original {
+        Some(text) => match pin::pin(&dockerrun_display, text, &pin_settings) {
+            Ok(p) => (Some(p.text), p.images),
+            Err(PinError::Usage(m)) => return Err(BuildError::Usage(m)),
+            Err(PinError::Unpinned(r)) => return Err(BuildError::Invalid(r)),
+        },
+        None if pin_settings.is_active() => {
+            return Err(BuildError::Usage(format!(
+                "image pinning needs `{dockerrun_display}`, and the bundle has none"
+            )));
+        }
+        None => (None, Vec::new()),
+    };
+    Ok(Pinned {
+        original,
+        shipped,
+        images,
+    })
+}
+
+/// Generates the ebextensions, plans the zip's entries and, when the
+/// Dockerrun or the files changed, validates the bundle again. Returns the
+/// entries and the generated paths.
+fn add_generated(
+    settings: &Settings,
+    set: &crate::fileset::FileSet,
+    checked: &mut Checked,
+    pinned: &Pinned,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(Vec<ZipEntry>, Vec<String>), BuildError> {
+    let generated = crate::generate::generate(
+        &settings.generate,
+        pinned.shipped.as_deref().unwrap_or_default(),
+    )
+    .map_err(|e| BuildError::Usage(format!("generate: {e}")))?;
+    let final_dockerrun = generated.dockerrun.clone().or(pinned.shipped.clone());
+    let mut rewritten = false;
+    if let (Some(new), Some(old)) = (&final_dockerrun, &pinned.original)
+        && new != old
+    {
+        checked
+            .changed
+            .insert(DOCKERRUN.to_owned(), Arc::from(new.as_bytes()));
+        rewritten = true;
+    }
+    let gen_files: Vec<(String, Arc<[u8]>, u32)> = generated
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), Arc::from(f.content.as_bytes()), f.mode))
+        .collect();
+    let mut plan_report = Report::default();
+    let entries = prepare::plan(
+        &checked.bundle,
+        set,
+        &checked.changed,
+        &gen_files,
+        &mut plan_report,
+    );
+    if plan_report.fails(false) {
+        return Err(BuildError::Invalid(plan_report));
+    }
+    if rewritten || !gen_files.is_empty() {
+        progress("validating the bundle with pinned images and generated files");
+        checked.warnings = revalidate(
+            &mut checked.bundle,
+            &checked.changed,
+            &gen_files,
+            &checked.options,
+        )?;
+    }
+    Ok((entries, gen_files.into_iter().map(|g| g.0).collect()))
+}
+
+/// Writes the entries into a temporary zip in the output folder; the
+/// caller persists it under its final name.
+fn write_zip(
+    settings: &Settings,
+    opts: &BuildOptions,
+    set: &crate::fileset::FileSet,
+    display: &str,
+    entries: &[ZipEntry],
+    time: DosTime,
+    progress: &mut dyn FnMut(&str),
+) -> Result<bundle::Staged, BuildError> {
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(2, usize::from)
+    } else {
+        opts.threads
+    };
+    progress(&format!(
+        "writing {} entries with {threads} threads",
+        entries.len()
+    ));
+    let wopts = WriteOptions {
+        level: opts.level.unwrap_or(6),
+        threads,
+        time,
+        max_size: opts.max_size.unwrap_or(bundle::MAX_BUNDLE_BYTES),
+        cancel: opts.cancel.as_ref().map(Cancel::flag),
+    };
+    match bundle::stage(&settings.out_dir, entries, &wopts) {
+        Ok(s) => Ok(s),
+        Err(WriteError::TooLarge { limit }) => Err(too_large(display, set, limit)),
+        Err(WriteError::Interrupted) => Err(BuildError::Interrupted),
+        Err(e @ WriteError::FileTooLarge { .. }) => {
+            Err(BuildError::Invalid(one(display, e.to_string())))
+        }
+        Err(e) => Err(BuildError::Io(e.to_string())),
+    }
+}
+
 /// Validates the bundle again with the rewritten Dockerrun and the
 /// generated files: errors there come from pinning or generation.
 fn revalidate(
     bundle: &mut validate::Bundle,
-    changed: &std::collections::BTreeMap<String, Arc<[u8]>>,
+    changed: &BTreeMap<String, Arc<[u8]>>,
     generated: &[(String, Arc<[u8]>, u32)],
     options: &Options,
 ) -> Result<Report, BuildError> {
@@ -352,11 +439,12 @@ fn merge_build_findings(report: &mut Report, findings: Report) {
     report.sort();
 }
 
-fn one(display: &str, code: &'static str, message: String) -> Report {
+/// A B4 finding (the bundle or one of its files is too large).
+fn one(display: &str, message: String) -> Report {
     let mut r = Report::default();
     r.push_file(
         display,
-        Finding::error(code, message, "exclude large files with `.ebignore`"),
+        Finding::error("B4", message, "exclude large files with `.ebignore`"),
     );
     r
 }
@@ -369,7 +457,6 @@ fn too_large(display: &str, set: &crate::fileset::FileSet, limit: u64) -> BuildE
         .collect();
     BuildError::Invalid(one(
         display,
-        "B4",
         format!(
             "the bundle is larger than {} ({limit} bytes), EB's limit; largest files: {}",
             bundle::human_size(limit),
