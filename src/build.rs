@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The Dockerrun file pinning reads and rewrites.
-pub const DOCKERRUN: &str = "Dockerrun.aws.json";
+pub const DOCKERRUN: &str = validate::dockerrun::FILE_NAME;
 
 /// Options of one build beyond the resolved settings.
 #[derive(Debug, Clone, Default)]

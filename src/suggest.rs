@@ -62,6 +62,25 @@ pub fn did_you_mean(name: &str, candidates: &[String]) -> Option<String> {
     (!close.is_empty()).then(|| format!("did you mean {}?", name_list(&close, 3)))
 }
 
+/// What to do next when an input given to `validate` or `inspect` does not
+/// exist: where ebpack looked and what to pass instead.
+pub fn missing_input(e: &crate::validate::InputError) -> Option<String> {
+    match e {
+        crate::validate::InputError::Io { path, source }
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("."));
+            let origin = if path == Path::new("eb") {
+                Origin::Default
+            } else {
+                Origin::Flag
+            };
+            Some(missing_bundle_folder(path, origin, &cwd, "validate"))
+        }
+        _ => None,
+    }
+}
+
 /// What to do when the bundle folder `dir` does not exist: how ebpack chose
 /// it (`origin`), a folder near `project_dir` that looks like a bundle
 /// (holds a `Dockerrun.aws.json`), and how to point ebpack at another one.
@@ -115,7 +134,7 @@ pub fn missing_bundle_folder(
 /// `project_dir` itself and its direct subfolders that hold a
 /// `Dockerrun.aws.json` (sorted; hidden folders skipped).
 fn bundle_candidates(project_dir: &Path) -> Vec<std::path::PathBuf> {
-    let holds = |d: &Path| d.join(crate::build::DOCKERRUN).is_file();
+    let holds = |d: &Path| d.join(crate::validate::dockerrun::FILE_NAME).is_file();
     let mut found = Vec::new();
     if holds(project_dir) {
         found.push(project_dir.to_owned());

@@ -136,7 +136,7 @@ impl Error {
             Error::Publish(e) => e.help(),
             Error::Deploy(e) => e.help(),
             Error::Aws(e) => e.help(),
-            Error::Read(e) => e.help(),
+            Error::Read(e) => crate::suggest::missing_input(e),
             Error::NoApplication { hint, .. } => hint.clone(),
             Error::NoVersion { label, .. } => Some(format!(
                 "publish it first (`ebpack publish --label {label}`), or check `--app`"

@@ -95,27 +95,6 @@ pub enum InputError {
     },
 }
 
-impl InputError {
-    /// What to do next, when there is more to say than the message: for a
-    /// path that does not exist, where `validate` looked and what to pass.
-    pub fn help(&self) -> Option<String> {
-        match self {
-            InputError::Io { path, source } if source.kind() == std::io::ErrorKind::NotFound => {
-                let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-                let origin = if path == Path::new("eb") {
-                    crate::config::Origin::Default
-                } else {
-                    crate::config::Origin::Flag
-                };
-                Some(crate::suggest::missing_bundle_folder(
-                    path, origin, &cwd, "validate",
-                ))
-            }
-            _ => None,
-        }
-    }
-}
-
 impl Bundle {
     /// The entry named `name`, if any.
     pub fn get(&self, name: &str) -> Option<&BundleEntry> {
