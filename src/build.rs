@@ -8,7 +8,7 @@
 use crate::bundle::{self, WriteError, WriteOptions, ZipEntry, prepare, zipfmt::DosTime};
 use crate::cancel::Cancel;
 use crate::config::{Settings, TagSource};
-use crate::diag::{Finding, Report};
+use crate::diag::Report;
 use crate::label::{self, LabelInputs};
 use crate::manifest::{Manifest, ManifestEntry, Summary};
 use crate::pin::{self, PinError};
@@ -428,7 +428,7 @@ fn merge_build_findings(report: &mut Report, findings: Report) {
             d.file == f.file && d.line == f.line && d.column == f.column && d.code != f.code
         });
         match same {
-            Some(d) if f.code == "B1" => {
+            Some(d) if f.code == Rule::B1.code() => {
                 d.help
                     .push_str("; or build with `--fix` to convert it in the bundle");
             }
@@ -444,7 +444,7 @@ fn one(display: &str, message: String) -> Report {
     let mut r = Report::default();
     r.push_file(
         display,
-        Finding::error("B4", message, "exclude large files with `.ebignore`"),
+        Rule::B4.error(message, "exclude large files with `.ebignore`"),
     );
     r
 }

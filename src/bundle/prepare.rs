@@ -6,7 +6,7 @@ use super::{Content, EntryData, MAX_ENTRIES, ZipEntry, is_hook, mode_for};
 use crate::diag::{Finding, Report};
 use crate::fileset::{FileKind, FileSet};
 use crate::source::SourceFile;
-use crate::validate::{Bundle, EntryKind};
+use crate::validate::{Bundle, EntryKind, Rule};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
@@ -51,7 +51,7 @@ pub fn normalize(
                     Err(e) => {
                         report.push_file(
                             &display,
-                            Finding::error("B1", format!("cannot read the hook: {e}"), ""),
+                            Rule::B1.error(format!("cannot read the hook: {e}"), ""),
                         );
                         continue;
                     }
@@ -66,9 +66,7 @@ pub fn normalize(
                 entry.data = Some(fixed);
                 continue;
             }
-            let finding = Finding::error(
-                "B1",
-                "platform hook has CRLF line endings; Linux runs it as `bash\\r` and the deployment fails",
+            let finding = Rule::B1.error("platform hook has CRLF line endings; Linux runs it as `bash\\r` and the deployment fails",
                 "save it with LF line endings, or build with `--fix` to convert it in the bundle",
             );
             match std::str::from_utf8(bytes) {
@@ -117,9 +115,7 @@ fn check_link(
     path: &Path,
 ) -> Result<(), Box<Finding>> {
     let escapes = |t: &str| {
-        Box::new(Finding::error(
-            "B2",
-            format!("symbolic link points outside the bundle (`{t}`)"),
+        Box::new(Rule::B2.error(format!("symbolic link points outside the bundle (`{t}`)"),
             "EB unpacks the bundle on another machine: copy the file into the bundle or make the link relative to a file inside it",
         ))
     };
@@ -147,14 +143,12 @@ fn check_link(
         } else {
             "its target does not exist"
         };
-        return Err(Box::new(Finding::error(
-            "B3",
+        return Err(Box::new(Rule::B3.error(
             format!("broken symbolic link to `{target}`: {why}"),
             "remove the link, fix its target, or stop excluding the target",
         )));
     }
-    Err(Box::new(Finding::error(
-        "B3",
+    Err(Box::new(Rule::B3.error(
         format!("symbolic link `{target}` is part of a loop"),
         "break the loop of links",
     )))
@@ -209,9 +203,7 @@ pub fn plan(
         if existing.contains(path) {
             report.push_file(
                 &display_name(&bundle.display, path),
-                Finding::error(
-                    "B6",
-                    format!("ebpack generates `{path}`, and the bundle already has a file there"),
+                Rule::B6.error(format!("ebpack generates `{path}`, and the bundle already has a file there"),
                     "rename or remove your file, or turn the generated feature off in `ebpack.yaml`",
                 ),
             );
@@ -255,9 +247,7 @@ pub fn plan(
             .collect();
         report.push_file(
             &bundle.display,
-            Finding::error(
-                "B5",
-                format!(
+            Rule::B5.error(format!(
                     "the bundle has {} entries; EB fails to unzip more than {MAX_ENTRIES}. Most entries: {}",
                     entries.len(),
                     list.join(", ")

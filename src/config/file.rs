@@ -4,7 +4,7 @@
 use crate::diag::{Finding, Report};
 use crate::generate::GenerateConfig;
 use crate::source::SourceFile;
-use crate::validate::Platform;
+use crate::validate::{Platform, Rule};
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 
@@ -91,7 +91,7 @@ pub fn parse(display: &str, text: &str) -> Result<ProjectFile, Report> {
         || "see docs/build.md for the ebpack.yaml schema".to_owned(),
         |s| format!("did you mean `{s}`? (see docs/build.md for the ebpack.yaml schema)"),
     );
-    let mut finding = Finding::error("C1", lowercase_first(&message), help);
+    let mut finding = Rule::C1.error(lowercase_first(&message), help);
     if let Some(span) = span {
         finding = finding.at_span(span, "");
     } else if let Some(loc) = err.location() {
@@ -133,11 +133,7 @@ fn check(display: &str, text: &str, f: ProjectFile) -> Result<ProjectFile, Repor
     let Some((pointer, message)) = problems.into_iter().next() else {
         return Ok(f);
     };
-    let mut finding = Finding::error(
-        "C1",
-        message,
-        "see docs/build.md for the ebpack.yaml schema",
-    );
+    let mut finding = Rule::C1.error(message, "see docs/build.md for the ebpack.yaml schema");
     if let Some(node) = at(&pointer) {
         finding = finding.at(node);
     }

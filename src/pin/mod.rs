@@ -14,9 +14,10 @@
 
 pub mod tag_from;
 
-use crate::diag::{Finding, Report};
+use crate::diag::Report;
 use crate::source::SourceFile;
 use crate::syntax;
+use crate::validate::Rule;
 use serde::Serialize;
 
 /// A parsed image reference `[registry/]repository[:tag][@digest]`.
@@ -225,9 +226,7 @@ pub fn pin(display: &str, text: &str, settings: &PinSettings) -> Result<Pinned, 
             };
             report.push(
                 &file,
-                Finding::error(
-                    "B7",
-                    format!("container `{name}`: image `{after}` {what}, and `--require-pinned` is set"),
+                Rule::B7.error(format!("container `{name}`: image `{after}` {what}, and `--require-pinned` is set"),
                     "pin it with `--image-tag TAG`, `--tag-from version.json` or `--pin CONTAINER=IMAGE:TAG`",
                 )
                 .at(node),

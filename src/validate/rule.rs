@@ -1,5 +1,6 @@
-//! The rule registry: every code `validate` can report, with its default
-//! severity, a title and where `docs/rules` documents it.
+//! The rule registry: every code `validate` and `build` can report (the
+//! build's B and C codes are documented in `docs/build.md`), with its default
+//! severity, a title and where it is documented.
 //!
 //! Findings are built from a [`Rule`] (`Rule::R27.error(…)`), never from a
 //! string, so a code cannot be mistyped and the list of codes is one
@@ -17,6 +18,8 @@ pub enum DocFile {
     Dockerrun,
     /// `docs/rules/ebextensions.md` (zip, `.ebextensions`, `.platform`).
     Ebextensions,
+    /// `docs/build.md` (what `build` finds while it writes, `ebpack.yaml`).
+    Build,
 }
 
 impl DocFile {
@@ -25,6 +28,7 @@ impl DocFile {
         match self {
             DocFile::Dockerrun => "docs/rules/dockerrun.md",
             DocFile::Ebextensions => "docs/rules/ebextensions.md",
+            DocFile::Build => "docs/build.md",
         }
     }
 }
@@ -159,6 +163,14 @@ rules! {
     R95 => Warning, Ebextensions, "one-off tasks in hooks";
     R96 => Error, Ebextensions, "Procfile and Buildfile lines";
     R97 => Warning, Ebextensions, "`.platform/nginx` configuration";
+    B1 => Error, Build, "CRLF in a platform hook";
+    B2 => Error, Build, "a symlink out of the bundle";
+    B3 => Error, Build, "a broken, excluded or looping symlink";
+    B4 => Error, Build, "a bundle or file over the size limit";
+    B5 => Error, Build, "more than 65,535 entries";
+    B6 => Error, Build, "a generated file collides with a bundle file";
+    B7 => Error, Build, "an image left unpinned under `--require-pinned`";
+    C1 => Error, Build, "an `ebpack.yaml` error";
 }
 
 impl Rule {
@@ -242,7 +254,7 @@ mod tests {
         }
     }
 
-    const FILES: [DocFile; 2] = [DocFile::Dockerrun, DocFile::Ebextensions];
+    const FILES: [DocFile; 3] = [DocFile::Dockerrun, DocFile::Ebextensions, DocFile::Build];
 
     #[test]
     fn every_rule_is_documented_where_the_registry_says() {
@@ -315,10 +327,18 @@ mod tests {
 
     #[test]
     fn codes_are_unique_and_ordered() {
-        let numbers: Vec<u32> = Rule::ALL
+        // R, then B, then C codes, each in number order.
+        let keys: Vec<(usize, u32)> = Rule::ALL
             .iter()
-            .map(|r| r.code()[1..].parse().expect("R<number>"))
+            .map(|r| {
+                let (letter, number) = r.code().split_at(1);
+                let group = ["R", "B", "C"].iter().position(|l| *l == letter);
+                (
+                    group.expect("an R, B or C code"),
+                    number.parse().expect("<letter><number>"),
+                )
+            })
             .collect();
-        assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
     }
 }
