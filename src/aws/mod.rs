@@ -125,22 +125,7 @@ impl Clients {
     }
 }
 
-/// An error and its causes as one line of their `Display` texts, without
-/// the SDK's `Debug` dump (which `DisplayErrorContext` appends); a cause
-/// whose text its parent already carries is skipped.
-pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = err.to_string();
-    let mut source = err.source();
-    while let Some(e) = source {
-        let text = e.to_string();
-        if !text.is_empty() && !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = e.source();
-    }
-    out
-}
+pub(crate) use crate::diag::error_chain;
 
 /// Turns an SDK error into the seam's error, classifying it by code and
 /// status (codes first: English messages are the last resort).

@@ -92,7 +92,7 @@ impl Printer {
                 _ => {}
             }
         }
-        let mut text = format!("error: {}\n", chain(e));
+        let mut text = format!("error: {}\n", ebpack::diag::error_chain(e));
         if let Some(help) = match e {
             Error::Lib(lib) => lib.help(),
             _ => None,
@@ -143,21 +143,6 @@ impl Reporter for Printer {
 /// Writes to stderr, ignoring failures: there is nowhere left to report them.
 fn stderr(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
-}
-
-/// An error and each cause its message does not already carry.
-fn chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = err.to_string();
-    let mut source = err.source();
-    while let Some(e) = source {
-        let text = e.to_string();
-        if !text.is_empty() && !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = e.source();
-    }
-    out
 }
 
 /// `2026-11-22T04:00:00Z`.

@@ -283,3 +283,20 @@ impl Report {
         self.sources.extend(other.sources);
     }
 }
+
+/// An error and its causes as one line of their `Display` texts, without
+/// the SDK's `Debug` dump (which `DisplayErrorContext` appends); a cause
+/// whose text its parent already carries is skipped.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !text.is_empty() && !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = e.source();
+    }
+    out
+}
