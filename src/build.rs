@@ -429,8 +429,10 @@ fn merge_build_findings(report: &mut Report, findings: Report) {
         });
         match same {
             Some(d) if f.code == Rule::B1.code() => {
-                d.help
-                    .push_str("; or build with `--fix` to convert it in the bundle");
+                if !d.help.contains("--fix") {
+                    d.help
+                        .push_str("; or build with `--fix` to convert it in the bundle");
+                }
             }
             _ => report.diagnostics.push(f),
         }

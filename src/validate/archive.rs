@@ -31,7 +31,6 @@ const ROOT_FILES: [&str; 7] = [
 
 /// Runs the archive rules (only meaningful for zips; folders pass).
 pub fn check(bundle: &Bundle, options: &Options, report: &mut Report) {
-    let _ = options;
     if !bundle.is_zip {
         return;
     }
@@ -102,7 +101,7 @@ pub fn check(bundle: &Bundle, options: &Options, report: &mut Report) {
                 "rebuild the zip so each path appears once",
             ));
         }
-        hook_mode(entry, &mut push);
+        hook_mode(entry, options, &mut push);
         symlink(entry, &mut push);
     }
 }
@@ -187,32 +186,34 @@ fn root_has(name: &str, root: &str) -> bool {
     name == root || name.strip_prefix(root).is_some_and(|r| r.starts_with('/'))
 }
 
-/// R11: hooks must carry Unix execute bits.
-fn hook_mode(entry: &BundleEntry, push: &mut impl FnMut(Finding)) {
+/// R11: hooks carry Unix execute bits (an error only on targets older
+/// than the platform versions that grant the bit themselves).
+fn hook_mode(entry: &BundleEntry, options: &Options, push: &mut impl FnMut(Finding)) {
     let is_hook = [".platform/hooks/", ".platform/confighooks/"]
         .iter()
         .any(|p| entry.name.starts_with(p));
     if !is_hook || entry.kind != EntryKind::File {
         return;
     }
-    match entry.mode {
-        None => push(Rule::R11.error(
-            format!(
-                "hook `{}` has no Unix permissions (zip not made on Unix): EB cannot execute it",
-                entry.name
-            ),
-            "rebuild the zip on Linux/macOS or with `ebpack build`, with mode 0755 on hooks",
-        )),
-        Some(m) if m & 0o111 == 0 => push(Rule::R11.error(
-            format!(
-                "hook `{}` is stored without execute bits (mode {:04o})",
-                entry.name,
-                m & 0o7777
-            ),
-            "`chmod +x` the hook before zipping, or use `ebpack build`",
-        )),
-        Some(_) => {}
-    }
+    let what = match entry.mode {
+        None => format!(
+            "hook `{}` has no Unix permissions (zip not made on Unix)",
+            entry.name
+        ),
+        Some(m) if m & 0o111 == 0 => format!(
+            "hook `{}` is stored without execute bits (mode {:04o})",
+            entry.name,
+            m & 0o7777
+        ),
+        Some(_) => return,
+    };
+    push(super::platform::missing_exec_bit(
+        Rule::R11,
+        options.platform,
+        &entry.name,
+        &what,
+        true,
+    ));
 }
 
 /// R12: symlinks are fine unless they point outside the bundle.

@@ -80,7 +80,7 @@ rules! {
     R8 => Error, Ebextensions, "backslashes in entry names";
     R9 => Error, Ebextensions, "macOS metadata in the archive";
     R10 => Error, Ebextensions, "absolute, `..` or duplicate entry names";
-    R11 => Error, Ebextensions, "hooks without execute bits in a zip";
+    R11 => Warning, Ebextensions, "hooks without execute bits in a zip";
     R12 => Warning, Ebextensions, "symlinks to absolute paths or out of the bundle";
     R13 => Warning, Ebextensions, "`.ebignore` leaves out files EB needs";
     R14 => Error, Ebextensions, "entry compression and encryption";
@@ -146,7 +146,7 @@ rules! {
     R77 => Error, Ebextensions, "`sources`";
     R78 => Error, Ebextensions, "`files`";
     R79 => Error, Ebextensions, "file `mode`";
-    R80 => Warning, Ebextensions, "scripts without an execute bit";
+    R80 => Warning, Ebextensions, "scripts without an execute bit or a leading `#!`";
     R81 => Error, Ebextensions, "file `authentication` names";
     R83 => Error, Ebextensions, "`services`";
     R84 => Error, Ebextensions, "command entries";
@@ -160,9 +160,10 @@ rules! {
     R92 => Error, Ebextensions, "scripts and hooks: executable, LF line endings";
     R93 => Warning, Ebextensions, "hook folders";
     R94 => Warning, Ebextensions, "files the platform ignores";
-    R95 => Warning, Ebextensions, "one-off tasks in hooks";
+    R95 => Warning, Ebextensions, "one-off tasks on every instance";
     R96 => Error, Ebextensions, "Procfile and Buildfile lines";
     R97 => Warning, Ebextensions, "`.platform/nginx` configuration";
+    R98 => Error, Ebextensions, "Amazon Linux AMI custom platform hooks on Amazon Linux 2 and later";
     B1 => Error, Build, "CRLF in a platform hook";
     B2 => Error, Build, "a symlink out of the bundle";
     B3 => Error, Build, "a broken, excluded or looping symlink";

@@ -180,7 +180,7 @@ fn crlf_hooks_are_refused_or_fixed() {
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(
-        err.contains("CRLF") && err.contains("build with `--fix`"),
+        err.contains("CRLF") && err.contains("`ebpack build --fix`"),
         "{err}"
     );
     assert!(

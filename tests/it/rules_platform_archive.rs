@@ -332,8 +332,19 @@ fn r11_hook_exec_bits_in_zip() {
     let mut items = good();
     items.push((".platform/hooks/postdeploy/01_dos.sh", None, HOOK));
     items.push((".platform/hooks/postdeploy/02_644.sh", Some(0o644), HOOK));
-    let r = zip_report(&items, Platform::EcsAl2);
-    has(&r, "R11", E, ".platform/hooks/postdeploy/01_dos.sh");
+    // EB grants hooks the bit itself on AL2/AL2023 versions since 2022-04-29.
+    for platform in [Platform::EcsAl2, Platform::DockerAl2] {
+        let r = zip_report(&items, platform);
+        has(&r, "R11", W, ".platform/hooks/postdeploy/01_dos.sh");
+        has(&r, "R11", W, ".platform/hooks/postdeploy/02_644.sh");
+        let r11_errors = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "R11" && d.severity == E);
+        assert_eq!(r11_errors.count(), 0, "{}", describe(&r));
+    }
+    // The retired Amazon Linux AMI platform predates that.
+    let r = zip_report(&items, Platform::McAl1);
     has(&r, "R11", E, ".platform/hooks/postdeploy/02_644.sh");
     lacks(&zip_report(&good(), Platform::EcsAl2), "R11");
 }
@@ -409,7 +420,25 @@ fn r92_hook_exec_bits_in_folder() {
         let p = hooks.join("01.sh");
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
         let r = validate::validate_path(root, &Options::default()).unwrap();
-        has(&r, "R92", E, ".platform/hooks/predeploy/01.sh");
+        has(&r, "R92", W, ".platform/hooks/predeploy/01.sh");
+        assert_eq!(r.count(E), 0, "{}", describe(&r));
+        let d = r.diagnostics.iter().find(|d| d.code == "R92").unwrap();
+        assert!(
+            d.help.contains("`ebpack build` stores hooks as 0755"),
+            "{}",
+            d.help
+        );
+        assert!(d.help.contains("container_commands"), "{}", d.help);
+        let old = Options {
+            platform: Platform::McAl1,
+            ..Options::default()
+        };
+        has(
+            &validate::validate_path(root, &old).unwrap(),
+            "R92",
+            E,
+            "01.sh",
+        );
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
         let r = validate::validate_path(root, &Options::default()).unwrap();
         lacks(&r, "R92");
@@ -460,6 +489,67 @@ fn r95_one_off_tasks_in_hooks() {
     let r = zip_report(&items, Platform::EcsAl2);
     has(&r, "R95", W, "02_migrate.sh");
     lacks(&zip_report(&good(), Platform::EcsAl2), "R95");
+    for (script, fires) in [
+        (
+            "#!/bin/sh
+flask db upgrade
+",
+            true,
+        ),
+        (
+            "#!/bin/sh
+bundle exec rails db:migrate
+",
+            true,
+        ),
+        (
+            "#!/bin/sh
+cd /app && alembic upgrade head
+",
+            true,
+        ),
+        (
+            "#!/bin/sh
+npx prisma migrate deploy
+",
+            true,
+        ),
+        (
+            "#!/bin/sh
+php artisan migrate --force
+",
+            true,
+        ),
+        (
+            "#!/bin/sh
+npx sequelize-cli db:migrate
+",
+            true,
+        ),
+        // Gated on the leader: runs once.
+        (
+            "#!/bin/sh
+if [ \"$EB_IS_COMMAND_LEADER\" = true ]; then
+  flask db upgrade
+fi
+",
+            false,
+        ),
+        // A comment is not a command.
+        (
+            "#!/bin/sh
+# later: python manage.py migrate
+echo ok
+",
+            false,
+        ),
+    ] {
+        let mut items = good();
+        items.push((".platform/hooks/postdeploy/03_task.sh", Some(0o755), script));
+        let r = zip_report(&items, Platform::EcsAl2);
+        let hit = r.diagnostics.iter().any(|d| d.code == "R95");
+        assert_eq!(hit, fires, "{script}\n{}", describe(&r));
+    }
 }
 
 #[test]

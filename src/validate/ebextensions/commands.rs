@@ -181,6 +181,69 @@ fn entry(section: &str, container: bool, e: &Entry, ctx: &mut Ctx<'_>) {
     if let Some(env) = body.get("env") {
         env_map(name, env, command, ctx);
     }
+    if let Some(c) = command {
+        every_instance(section, container, name, body, c, ctx);
+    }
+}
+
+/// R95 and R98 on a command's text: a one-off task (a migration) that runs
+/// on every instance (all of `commands`, and `container_commands` without
+/// `leader_only: true` or a `test` on `EB_IS_COMMAND_LEADER`), and a
+/// command that installs an Amazon Linux AMI custom hook.
+fn every_instance(
+    section: &str,
+    container: bool,
+    name: &str,
+    body: &Node,
+    c: &Node,
+    ctx: &mut Ctx<'_>,
+) {
+    let text = match &c.value {
+        Value::String(s) => s.clone(),
+        Value::Seq(items) => items
+            .iter()
+            .filter_map(Node::as_str)
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => return,
+    };
+    let leader_only = container && body.get("leader_only").and_then(Node::as_bool) == Some(true);
+    let gated = body
+        .get("test")
+        .and_then(Node::as_str)
+        .is_some_and(|t| t.contains("EB_IS_COMMAND_LEADER"));
+    if !leader_only
+        && !gated
+        && let Some((_, pat)) = crate::validate::platform::one_off_task(&text)
+    {
+        let help = if container {
+            "add `leader_only: true` so it runs on one instance per deployment".to_owned()
+        } else {
+            "move it to `container_commands` with `leader_only: true`; `commands` run on every instance"
+                .to_owned()
+        };
+        ctx.push(
+            Rule::R95
+                .warning(
+                    format!("`{section}.{name}` runs `{pat}` on every instance"),
+                    help,
+                )
+                .at(c),
+        );
+    }
+    if let Some(at) = text.find(crate::validate::platform::AL1_HOOK_ROOT) {
+        let path = text[at..]
+            .split(|ch: char| ch.is_whitespace() || matches!(ch, '"' | '\'' | ';' | '&' | '|'))
+            .next()
+            .unwrap_or_default();
+        if let Some(f) = crate::validate::platform::al1_hook(
+            path,
+            ctx.options.platform,
+            &format!("`{section}.{name}` uses"),
+        ) {
+            ctx.push(f.at(c));
+        }
+    }
 }
 
 fn command_value(name: &str, c: &Node, ctx: &mut Ctx<'_>) {

@@ -130,6 +130,15 @@ pub(super) fn check(node: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
                 .at_key(e),
             );
         }
+        if path.starts_with(crate::validate::platform::AL1_HOOK_ROOT)
+            && let Some(f) = crate::validate::platform::al1_hook(
+                path,
+                ctx.options.platform,
+                "this file writes a script to",
+            )
+        {
+            ctx.push(f.at_key(e));
+        }
         file_entry(path, &e.value, auth, ctx);
     }
 }
@@ -330,12 +339,32 @@ fn mode(path: &str, m: &Node, ctx: &mut Ctx<'_>) -> Option<u32> {
     None
 }
 
-/// R80: an inline script without an execute bit.
+/// R80: an inline script without an execute bit, or whose `#!` is not at
+/// its first byte (indented or quoted in the config), which the kernel then
+/// does not read as a shebang: executing the file fails.
 fn script_mode(path: &str, f: &Node, content: Option<&Node>, bits: Option<u32>, ctx: &mut Ctx<'_>) {
     let Some(text) = content.and_then(Node::as_str) else {
         return;
     };
-    if !text.trim_start_matches([' ', '\n', '\r']).starts_with("#!") {
+    let first = text.trim_start_matches([' ', '\t', '\n', '\r']);
+    let unquoted = first.trim_start_matches(['"', '\'']);
+    if !unquoted.starts_with("#!") {
+        return;
+    }
+    if !text.starts_with("#!") {
+        let how = if first.starts_with("#!") {
+            "starts with whitespace before `#!`"
+        } else {
+            "starts with a quote before `#!`"
+        };
+        ctx.push(
+            Rule::R80
+                .warning(
+                    format!("file `{path}` {how}, so it has no shebang: executing it fails with `exec format error`"),
+                    "make `#!` the first characters of the content: drop the quotes, and indent every line of the `|` block alike",
+                )
+                .at(content.unwrap_or(f)),
+        );
         return;
     }
     let explicit = f.get("mode").is_some();
