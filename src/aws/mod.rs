@@ -170,6 +170,11 @@ where
             ),
             _,
         ) => ErrorKind::Auth,
+        // A conditional write lost: the object exists (412), or another
+        // conditional write to the key is in flight (409).
+        (Some("PreconditionFailed" | "ConditionalRequestConflict"), _) | (_, Some(412)) => {
+            ErrorKind::AlreadyExists
+        }
         (Some("NoSuchBucket" | "NoSuchKey" | "NotFound"), _) | (_, Some(404)) => {
             ErrorKind::NotFound
         }

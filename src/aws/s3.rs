@@ -1,7 +1,9 @@
 //! S3 behind the [`Store`] seam: bucket check without `s3:CreateBucket`,
 //! digest in object metadata, uploads streamed from disk — one PUT for small
 //! bundles, parallel multipart above a threshold, always aborted on failure
-//! or interruption so no orphaned parts keep costing money.
+//! or interruption so no orphaned parts keep costing money. Every write is
+//! conditional (`If-None-Match: *` on the PUT and on the multipart
+//! completion): an object a version may point at is never replaced.
 
 use super::classify;
 use crate::cancel::Cancel;
@@ -78,6 +80,7 @@ impl S3Store {
             .key(key)
             .content_type("application/zip")
             .metadata("sha256", sha256)
+            .if_none_match("*")
             .body(body)
             .send()
             .await
@@ -117,6 +120,7 @@ impl S3Store {
                     .bucket(bucket)
                     .key(key)
                     .upload_id(&upload_id)
+                    .if_none_match("*")
                     .multipart_upload(
                         CompletedMultipartUpload::builder()
                             .set_parts(Some(parts))
@@ -281,6 +285,17 @@ impl Store for S3Store {
                 }
             }
         }
+    }
+
+    async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), AwsError> {
+        self.client
+            .delete_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteObject", &e))?;
+        Ok(())
     }
 
     async fn upload(

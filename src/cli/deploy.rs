@@ -122,6 +122,18 @@ fn explain(o: &DeployOutcome, app: &str, printer: &Printer) {
             o.env_status,
             o.health
         ),
+        DeployStatus::Superseded => format!(
+            "deployed `{}` to `{}`, then another deployment replaced it: the environment runs `{}`",
+            o.label,
+            o.environment,
+            o.final_label.as_deref().unwrap_or("no version")
+        ),
+        DeployStatus::Skipped => format!(
+            "not rolled back to `{}`: the environment runs `{}` (status {}), not what the failed deployment left",
+            o.label,
+            o.final_label.as_deref().unwrap_or("no version"),
+            o.env_status
+        ),
         DeployStatus::TimedOut => format!(
             "timed out after {:.0} s while `{}` is `{}`: the deployment may still be running",
             o.wait_seconds, o.environment, o.env_status

@@ -26,6 +26,9 @@ pub(super) const TIMEOUT: u8 = 5;
 pub(super) const IO: u8 = 6;
 /// AWS could not be reached or refused: credentials, region, permissions, API errors.
 pub(super) const AWS: u8 = 7;
+/// Deployed successfully, then replaced by another deployment (another
+/// pipeline's) before the verdict.
+pub(super) const SUPERSEDED: u8 = 8;
 /// Interrupted (Ctrl-C, SIGTERM, SIGHUP); cleanup was done.
 pub(super) const INTERRUPTED: u8 = 130;
 
@@ -40,6 +43,7 @@ Exit codes:
   5    timed out while the operation may still be running
   6    local file error (read, write)
   7    AWS error (credentials, region, permissions, API)
+  8    deployed, then replaced by another deployment before the verdict (superseded)
   130  interrupted";
 
 /// How a command that ran to its end came out.
@@ -62,8 +66,9 @@ impl ExitStatus {
             ExitStatus::Deploy(s) => match s {
                 DeployStatus::Deployed | DeployStatus::Unchanged | DeployStatus::Started => OK,
                 DeployStatus::HealthGateFailed => HEALTH_GATE,
-                DeployStatus::Failed => DEPLOY_FAILED,
+                DeployStatus::Failed | DeployStatus::Skipped => DEPLOY_FAILED,
                 DeployStatus::TimedOut => TIMEOUT,
+                DeployStatus::Superseded => SUPERSEDED,
             },
         }
     }

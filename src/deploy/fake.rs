@@ -125,11 +125,22 @@ impl Store for Fake {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         progress(size);
         let mut s = self.state.lock().unwrap();
+        let at = (bucket.to_owned(), key.to_owned());
+        // Uploads are conditional (`If-None-Match: *`), as in S3.
+        if s.objects.contains_key(&at) {
+            return Err(AwsError::new(
+                ErrorKind::AlreadyExists,
+                "PutObject",
+                "PreconditionFailed: At least one of the pre-conditions you specified did not hold",
+            ));
+        }
         s.uploads += 1;
-        s.objects.insert(
-            (bucket.to_owned(), key.to_owned()),
-            (size, sha256.to_owned()),
-        );
+        s.objects.insert(at, (size, sha256.to_owned()));
+        Ok(())
+    }
+    async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), AwsError> {
+        let mut s = self.state.lock().unwrap();
+        s.objects.remove(&(bucket.to_owned(), key.to_owned()));
         Ok(())
     }
 }

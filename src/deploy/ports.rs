@@ -17,7 +17,8 @@ pub enum ErrorKind {
     Auth,
     /// "… is in an invalid state for this operation. Must be Ready."
     NotReady,
-    /// A version with this label already exists.
+    /// What is being created already exists: a version label, or an S3
+    /// object under a conditional write (`If-None-Match: *`).
     AlreadyExists,
     /// Any other service error.
     Service,
@@ -116,6 +117,8 @@ pub trait Store {
     ) -> impl Future<Output = Result<Option<ObjectInfo>, AwsError>> + Send;
     /// Uploads the file at `path` (streamed from disk; multipart above a
     /// threshold, aborted on failure) with `sha256` stored as metadata.
+    /// The write is conditional: it never replaces an existing object, and
+    /// fails with [`ErrorKind::AlreadyExists`] when the key is taken.
     fn upload(
         &self,
         bucket: &str,
@@ -123,6 +126,12 @@ pub trait Store {
         path: &Path,
         sha256: &str,
         progress: Progress<'_>,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// Deletes an object this run uploaded and no version points at.
+    fn delete_object(
+        &self,
+        bucket: &str,
+        key: &str,
     ) -> impl Future<Output = Result<(), AwsError>> + Send;
 }
 

@@ -1,6 +1,14 @@
 //! `ebpack publish`: put a built bundle in S3 and register it as an
 //! application version — idempotently, and never reusing a label whose
 //! content differs.
+//!
+//! Two pipelines may publish one label at once. No object a version may
+//! point at is ever replaced: uploads are conditional writes, and when the
+//! label's key (`<app>/<label>.zip`) already holds other bytes the bundle
+//! goes to a key of its own (`<app>/<label>-<sha256 prefix>.zip`). The
+//! loser of `CreateApplicationVersion` then finds the winner's version and
+//! fails with a label conflict, and a reused version is trusted only after
+//! the object it points at shows the digest its description records.
 
 use super::Reporter;
 use super::poll::{PollSettings, Poller};
@@ -82,6 +90,32 @@ pub enum PublishError {
         /// This bundle's digest.
         new: String,
     },
+    /// The version records one digest, its object holds other bytes (or is gone).
+    #[error(
+        "application version `{label}` records sha256 `{recorded}`, but its bundle s3://{bucket}/{key} {found}"
+    )]
+    VersionMismatch {
+        /// Label.
+        label: String,
+        /// The digest in the version's description.
+        recorded: String,
+        /// Bucket.
+        bucket: String,
+        /// Key.
+        key: String,
+        /// What the object holds (`holds sha256 \`…\``, `is missing`).
+        found: String,
+    },
+    /// Both keys of the label hold other bytes.
+    #[error(
+        "s3://{bucket}/{key} and the label's other key already hold other bundles; ebpack never replaces an object a version may point at"
+    )]
+    KeyTaken {
+        /// Bucket.
+        bucket: String,
+        /// The label's key.
+        key: String,
+    },
     /// The label exists but ebpack cannot tell what it holds.
     #[error(
         "application version `{label}` already exists but was not published by ebpack (no sha256 in its description or object metadata), so its content cannot be verified"
@@ -124,6 +158,12 @@ impl PublishError {
     /// One line on what to do about it.
     pub fn help(&self) -> Option<String> {
         Some(match self {
+            PublishError::VersionMismatch { .. } => {
+                "the object was replaced outside ebpack (or by a tool that overwrites): do not deploy this label; publish the bundle under a new `--label`".into()
+            }
+            PublishError::KeyTaken { .. } => {
+                "another pipeline may be publishing this label right now; use a new `--label`, or delete the leftover objects if no version points at them".into()
+            }
             PublishError::LabelConflict { .. } | PublishError::Unverifiable { .. } => {
                 "use a new `--label` (labels are immutable in Elastic Beanstalk), or deploy the existing one with `--version`".into()
             }
@@ -147,6 +187,13 @@ impl PublishError {
 /// The S3 key of a label: the EB CLI's layout, `<app>/<label>.zip`.
 pub fn s3_key(app: &str, label: &str) -> String {
     format!("{app}/{label}.zip")
+}
+
+/// The key a bundle takes when its label's key holds other bytes:
+/// `<app>/<label>-<first 16 hex digits of its sha256>.zip`.
+pub fn s3_key_of_content(app: &str, label: &str, sha256: &str) -> String {
+    let prefix = sha256.get(..16).unwrap_or(sha256);
+    format!("{app}/{label}-{prefix}.zip")
 }
 
 /// The version description ebpack writes: the digest first, so it can be
@@ -174,7 +221,6 @@ pub async fn publish<B: Beanstalk, S: Store>(
     req: &PublishRequest,
     reporter: &dyn Reporter,
 ) -> Result<Published, PublishError> {
-    let key = s3_key(&req.app, &req.label);
     if let Some(existing) = eb.describe_version(&req.app, &req.label).await? {
         let digest = match digest_in(&existing.description) {
             Some(d) => Some(d.to_owned()),
@@ -187,6 +233,7 @@ pub async fn publish<B: Beanstalk, S: Store>(
         };
         return match digest {
             Some(d) if d.eq_ignore_ascii_case(&req.sha256) => {
+                verify_object(s3, &existing, &d).await?;
                 reporter.line(&format!(
                     "version `{}` already exists with the same sha256; reusing it (nothing uploaded)",
                     req.label
@@ -231,30 +278,7 @@ pub async fn publish<B: Beanstalk, S: Store>(
     };
 
     let started = Instant::now();
-    let already = s3.head_object(&bucket, &key).await?;
-    let uploaded = match already {
-        Some(o)
-            if o.sha256
-                .as_deref()
-                .is_some_and(|d| d.eq_ignore_ascii_case(&req.sha256)) =>
-        {
-            reporter.line(&format!(
-                "s3://{bucket}/{key} already holds this bundle; not uploading it again"
-            ));
-            false
-        }
-        _ => {
-            reporter.line(&format!(
-                "uploading {} to s3://{bucket}/{key}",
-                crate::bundle::human_size(req.size)
-            ));
-            let total = req.size;
-            let progress = move |sent: u64| reporter.upload_progress(sent, total);
-            s3.upload(&bucket, &key, &req.zip, &req.sha256, &progress)
-                .await?;
-            true
-        }
-    };
+    let (key, uploaded) = place(s3, &bucket, req, reporter).await?;
     let upload_seconds = started.elapsed().as_secs_f64();
 
     let new = NewVersion {
@@ -270,7 +294,20 @@ pub async fn publish<B: Beanstalk, S: Store>(
         Ok(v) => v,
         Err(e) if e.kind == ErrorKind::AlreadyExists => {
             // Another run created it between our check and now: verify it.
-            return Box::pin(publish(eb, s3, req, reporter)).await;
+            let again = Box::pin(publish(eb, s3, req, reporter)).await;
+            if uploaded && matches!(again, Err(PublishError::LabelConflict { .. })) {
+                // The label went to other bytes: what this run uploaded is
+                // pointed at by nothing.
+                match s3.delete_object(&bucket, &key).await {
+                    Ok(()) => reporter.line(&format!(
+                        "removed s3://{bucket}/{key}, uploaded by this run: the label belongs to another bundle"
+                    )),
+                    Err(e) => reporter.line(&format!(
+                        "warning: could not remove s3://{bucket}/{key}, uploaded by this run and used by no version: {e}"
+                    )),
+                }
+            }
+            return again;
         }
         Err(e) if e.kind == ErrorKind::NotFound && !req.create_app => {
             return Err(PublishError::NoApplication {
@@ -293,6 +330,95 @@ pub async fn publish<B: Beanstalk, S: Store>(
         version: Provenance::Created,
         uploaded,
         upload_seconds,
+    })
+}
+
+/// Puts the bundle under the label's key, or under its content key when
+/// the label's key holds other bytes; returns the key and whether this run
+/// uploaded. Never replaces an object: a conditional write that loses to
+/// another run looks at what won.
+async fn place<S: Store>(
+    s3: &S,
+    bucket: &str,
+    req: &PublishRequest,
+    reporter: &dyn Reporter,
+) -> Result<(String, bool), PublishError> {
+    let label_key = s3_key(&req.app, &req.label);
+    let same = |o: &Option<super::ports::ObjectInfo>| {
+        o.as_ref()
+            .and_then(|o| o.sha256.as_deref())
+            .is_some_and(|d| d.eq_ignore_ascii_case(&req.sha256))
+    };
+    for key in [
+        label_key.clone(),
+        s3_key_of_content(&req.app, &req.label, &req.sha256),
+    ] {
+        let found = s3.head_object(bucket, &key).await?;
+        if same(&found) {
+            reporter.line(&format!(
+                "s3://{bucket}/{key} already holds this bundle; not uploading it again"
+            ));
+            return Ok((key, false));
+        }
+        if found.is_some() {
+            reporter.line(&format!(
+                "s3://{bucket}/{key} holds another bundle; it is left as it is"
+            ));
+            continue;
+        }
+        reporter.line(&format!(
+            "uploading {} to s3://{bucket}/{key}",
+            crate::bundle::human_size(req.size)
+        ));
+        let total = req.size;
+        let progress = move |sent: u64| reporter.upload_progress(sent, total);
+        match s3
+            .upload(bucket, &key, &req.zip, &req.sha256, &progress)
+            .await
+        {
+            Ok(()) => return Ok((key, true)),
+            // Another run wrote the key between our look and our write.
+            Err(e) if e.kind == ErrorKind::AlreadyExists => {
+                if same(&s3.head_object(bucket, &key).await?) {
+                    reporter.line(&format!(
+                        "another run uploaded this same bundle to s3://{bucket}/{key}"
+                    ));
+                    return Ok((key, false));
+                }
+                reporter.line(&format!(
+                    "another run uploaded another bundle to s3://{bucket}/{key} first"
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(PublishError::KeyTaken {
+        bucket: bucket.to_owned(),
+        key: label_key,
+    })
+}
+
+/// A version is reused only when the object it points at holds the bytes
+/// its description records (the sha256 metadata ebpack writes with it).
+pub async fn verify_object<S: Store>(
+    s3: &S,
+    version: &VersionInfo,
+    recorded: &str,
+) -> Result<(), PublishError> {
+    let found = match s3.head_object(&version.bucket, &version.key).await? {
+        Some(o) => match o.sha256 {
+            Some(d) if d.eq_ignore_ascii_case(recorded) => return Ok(()),
+            Some(d) => format!("holds sha256 `{d}`"),
+            None => "carries no sha256 to check it by".to_owned(),
+        },
+        None => "is missing".to_owned(),
+    };
+    Err(PublishError::VersionMismatch {
+        label: version.label.clone(),
+        recorded: recorded.to_owned(),
+        bucket: version.bucket.clone(),
+        key: version.key.clone(),
+        found,
     })
 }
 

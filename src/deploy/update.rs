@@ -49,6 +49,12 @@ pub enum DeployStatus {
     Failed,
     /// The deadline passed while the operation may still be running.
     TimedOut,
+    /// This request's events ended in success, then another deployment
+    /// (another pipeline's) replaced it before the verdict: not a failure.
+    Superseded,
+    /// A rollback that was not run: the environment no longer showed what
+    /// the failed deployment left (someone else deployed since).
+    Skipped,
 }
 
 /// The outcome of one deployment (and of its rollback, if any).
@@ -115,6 +121,26 @@ impl DeployError {
     }
 }
 
+/// Checks, before anything is uploaded, that `env` of `app` exists and is
+/// not going away (as `eb deploy` does): a typo must not leave an uploaded
+/// bundle and a new version behind.
+pub async fn preflight<B: Beanstalk>(eb: &B, app: &str, env: &str) -> Result<EnvInfo, DeployError> {
+    match eb.describe_environment(app, env).await? {
+        Some(info) if matches!(info.status.as_str(), "Terminating" | "Terminated") => {
+            Err(DeployError::Terminated {
+                env: info.name,
+                status: info.status,
+            })
+        }
+        Some(info) => Ok(info),
+        None => Err(DeployError::NoEnvironment {
+            app: app.to_owned(),
+            env: env.to_owned(),
+            hint: super::suggest::missing_environment(eb, app, env).await,
+        }),
+    }
+}
+
 struct Watch<'a, B> {
     eb: &'a B,
     s: &'a DeploySettings,
@@ -141,25 +167,18 @@ pub async fn deploy<B: Beanstalk>(
         DeployStatus::Failed | DeployStatus::HealthGateFailed
     );
     if failed && settings.rollback {
-        match outcome.previous_label.clone() {
-            Some(prev) if prev != settings.label => {
-                reporter.line(&format!("rolling back `{}` to `{prev}`", settings.env));
+        match (outcome.previous_label.clone(), outcome.request_id.is_some()) {
+            (Some(prev), true) if prev != settings.label => {
                 let rb_start = Instant::now();
-                // Redeploy even if the environment reports the previous label:
-                // a failed rolling deployment can leave instances on the new one.
-                let rb_settings = DeploySettings {
-                    force: true,
-                    ..settings.clone()
-                };
                 let rb = Watch {
                     eb,
-                    s: &rb_settings,
+                    s: settings,
                     reporter,
                     deadline: rb_start + settings.timeout,
                 };
-                let rb_outcome = rb.run(&prev, rb_start).await?;
-                outcome.rollback = Some(Box::new(rb_outcome));
+                outcome.rollback = Some(Box::new(rb.rollback(&outcome, &prev, rb_start).await?));
             }
+            (_, false) => reporter.line("no rollback: this run made no deployment"),
             _ => reporter.line("no previous version to roll back to"),
         }
     }
@@ -167,12 +186,30 @@ pub async fn deploy<B: Beanstalk>(
 }
 
 impl<B: Beanstalk> Watch<'_, B> {
+    /// `call`, cut off at the deadline: `--timeout` bounds the whole wait,
+    /// the SDK's retries of one call included.
+    async fn bounded<T>(
+        &self,
+        operation: &'static str,
+        call: impl Future<Output = Result<T, AwsError>>,
+    ) -> Result<T, AwsError> {
+        match tokio::time::timeout_at(self.deadline, call).await {
+            Ok(r) => r,
+            Err(_) => Err(AwsError::new(
+                ErrorKind::Transient,
+                operation,
+                "no answer before the `--timeout` deadline",
+            )),
+        }
+    }
+
     /// The environment's state; transient failures (which outlived the
     /// SDK's own retries) are retried here until the deadline.
     async fn describe(&self) -> Result<EnvInfo, DeployError> {
         let mut poller = Poller::new(self.s.poll);
         loop {
-            match self.eb.describe_environment(&self.s.app, &self.s.env).await {
+            let call = self.eb.describe_environment(&self.s.app, &self.s.env);
+            match self.bounded("DescribeEnvironments", call).await {
                 Ok(Some(env)) => return Ok(env),
                 Ok(None) => {
                     return Err(DeployError::NoEnvironment {
@@ -230,7 +267,9 @@ impl<B: Beanstalk> Watch<'_, B> {
 
     async fn run(&self, label: &str, started: Instant) -> Result<DeployOutcome, DeployError> {
         let mut env = self.describe().await?;
-        let previous = env.version_label.clone();
+        // Read again right before the update: a rollback returns to what
+        // ran when this run deployed, not to what ran when it started.
+        let mut previous = env.version_label.clone();
         if env.status == "Ready" && previous.as_deref() == Some(label) && !self.s.force {
             self.reporter.line(&format!(
                 "`{}` already runs `{label}` and is Ready; nothing to deploy (use --force to redeploy)",
@@ -278,9 +317,12 @@ impl<B: Beanstalk> Watch<'_, B> {
                 o.previous_label = previous;
                 return Ok(o);
             }
+            previous = env.version_label.clone();
             match self
-                .eb
-                .update_environment(&self.s.app, &self.s.env, label)
+                .bounded(
+                    "UpdateEnvironment",
+                    self.eb.update_environment(&self.s.app, &self.s.env, label),
+                )
                 .await
             {
                 Ok(id) => break id,
@@ -288,6 +330,14 @@ impl<B: Beanstalk> Watch<'_, B> {
                     self.reporter
                         .line("another operation started on the environment; waiting for it again");
                     env = self.describe().await?;
+                }
+                Err(e) if e.kind == ErrorKind::Transient && Instant::now() >= self.deadline => {
+                    let mut o = self.outcome(label, DeployStatus::TimedOut, &env, started);
+                    o.previous_label = previous;
+                    o.failures.push(format!(
+                        "`UpdateEnvironment` got no answer before the deadline ({e}); the deployment may have started"
+                    ));
+                    return Ok(o);
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -324,8 +374,10 @@ impl<B: Beanstalk> Watch<'_, B> {
             }
             if !announced {
                 let running = self
-                    .eb
-                    .events(&self.s.app, &self.s.env, None, None)
+                    .bounded(
+                        "DescribeEvents",
+                        self.eb.events(&self.s.app, &self.s.env, None, None),
+                    )
                     .await
                     .ok()
                     .and_then(|ev| ev.last().map(|e| e.message.clone()));
@@ -376,11 +428,10 @@ impl<B: Beanstalk> Watch<'_, B> {
             // the state we judge is in hand (a failure's last ERROR event is
             // written just before the environment turns Ready).
             env = self.describe_lenient(&env).await?;
-            match self
+            let call = self
                 .eb
-                .events(&self.s.app, &self.s.env, Some(request_id), since)
-                .await
-            {
+                .events(&self.s.app, &self.s.env, Some(request_id), since);
+            match self.bounded("DescribeEvents", call).await {
                 Ok(events) => {
                     for e in events {
                         if !seen.insert((e.date, e.message.clone())) {
@@ -427,6 +478,15 @@ impl<B: Beanstalk> Watch<'_, B> {
                     return self.health_gate(label, env, started).await;
                 }
             }
+            if success_event && (!ready || !on_label) && self.replaced(request_id, since).await {
+                let mut o = self.outcome(label, DeployStatus::Superseded, &env, started);
+                o.failures.push(format!(
+                    "this deployment completed successfully, then another deployment replaced it (the environment is `{}` on `{}`)",
+                    env.status,
+                    env.version_label.as_deref().unwrap_or("no version")
+                ));
+                return Ok(o);
+            }
             if ready && !on_label && saw_activity {
                 settled_polls += 1;
                 if success_event || settled_polls >= 3 {
@@ -444,6 +504,74 @@ impl<B: Beanstalk> Watch<'_, B> {
                 return Ok(o);
             }
             self.sleep(&mut poller).await;
+        }
+    }
+
+    /// Redeploys `prev` after `failed` — only while the environment still
+    /// shows what that failed deployment left (Ready, on its final label):
+    /// a deployment someone else made since is never rolled over.
+    async fn rollback(
+        &self,
+        failed: &DeployOutcome,
+        prev: &str,
+        started: Instant,
+    ) -> Result<DeployOutcome, DeployError> {
+        let env = self.describe().await?;
+        let untouched = env.status == "Ready" && env.version_label == failed.final_label;
+        let skipped = |env: &EnvInfo, why: String| {
+            self.reporter.line(&format!("not rolling back: {why}"));
+            let mut o = self.outcome(prev, DeployStatus::Skipped, env, started);
+            o.previous_label = env.version_label.clone();
+            o.failures.push(why);
+            o
+        };
+        if !untouched {
+            let why = format!(
+                "`{}` is `{}` on `{}` since the failed deployment: another deployment acted on it",
+                env.name,
+                env.status,
+                env.version_label.as_deref().unwrap_or("no version")
+            );
+            return Ok(skipped(&env, why));
+        }
+        self.reporter
+            .line(&format!("rolling back `{}` to `{prev}`", self.s.env));
+        // Redeploy even if the environment reports the previous label: a
+        // failed rolling deployment can leave instances on the new one.
+        let call = self.eb.update_environment(&self.s.app, &self.s.env, prev);
+        let request_id = match self.bounded("UpdateEnvironment", call).await {
+            Ok(id) => id,
+            Err(e) if e.kind == ErrorKind::NotReady => {
+                let env = self.describe_lenient(&env).await?;
+                let why = format!(
+                    "another operation started on `{}` first; it is not rolled over",
+                    env.name
+                );
+                return Ok(skipped(&env, why));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.reporter.line(&format!(
+            "deploying `{prev}` to `{}` (request {request_id})",
+            self.s.env
+        ));
+        let mut o = self
+            .wait_deployed(prev, &request_id, env.clone(), started)
+            .await?;
+        o.previous_label = env.version_label;
+        o.request_id = Some(request_id);
+        Ok(o)
+    }
+
+    /// Whether another request has acted on the environment since
+    /// `since` (the time of this request's latest event).
+    async fn replaced(&self, request_id: &str, since: Option<SystemTime>) -> bool {
+        let call = self.eb.events(&self.s.app, &self.s.env, None, since);
+        match self.bounded("DescribeEvents", call).await {
+            Ok(events) => events
+                .iter()
+                .any(|e| e.request_id.as_deref().is_some_and(|id| id != request_id)),
+            Err(_) => false,
         }
     }
 

@@ -178,6 +178,20 @@ pub fn deploy(
     };
     runtime()?.block_on(async {
         let clients = connect(aws, cancel).await?;
+        if let Err(e) = update::preflight(&clients.eb, &settings.app, &environment).await {
+            // A mistyped `--app` hides every environment: say that instead.
+            let app = &settings.app;
+            if matches!(e, update::DeployError::NoEnvironment { .. })
+                && !clients.eb.application_exists(app).await.unwrap_or(true)
+            {
+                let hint = crate::deploy::suggest::missing_application(&clients.eb, app).await;
+                return Err(Error::NoApplication {
+                    app: app.clone(),
+                    hint,
+                });
+            }
+            return Err(e.into());
+        }
         let version = version(
             &clients.eb,
             &clients.s3,
@@ -272,9 +286,14 @@ async fn version<B: Beanstalk, S: Store>(
         }
         return Err(Error::NoVersion { app, label });
     };
+    let sha256 = digest_in(&found.description).map(str::to_owned);
+    if let Some(recorded) = &sha256 {
+        // Deploy only what the version recorded: its object must still hold it.
+        crate::deploy::publish::verify_object(s3, &found, recorded).await?;
+    }
     Ok(Version {
         // The promote path: the digest ebpack recorded when it published the version.
-        sha256: digest_in(&found.description).map(str::to_owned),
+        sha256,
         provenance: Some(Provenance::Reused),
         app,
         label,
@@ -289,6 +308,7 @@ mod tests {
     use crate::deploy::Silent;
     use crate::deploy::fake::{Fake, Script};
     use crate::deploy::ports::VersionInfo;
+    use crate::deploy::publish::PublishError;
     use crate::ops::build::BuildRequest;
     use crate::ops::publish::Source;
 
@@ -342,6 +362,32 @@ mod tests {
                 status: "PROCESSED".into(),
             },
         );
+        // The object the version points at holds other bytes: refused.
+        fake.state
+            .lock()
+            .unwrap()
+            .objects
+            .insert(("b".into(), "k".into()), (3, "b".repeat(64)));
+        let swapped = version(
+            &fake,
+            &fake,
+            "todobackend",
+            &request(Some("v1")),
+            None,
+            &Silent,
+            &cancel,
+        )
+        .await;
+        assert!(
+            matches!(&swapped, Err(Error::Publish(PublishError::VersionMismatch { found, .. })) if found.contains(&"b".repeat(64))),
+            "{:?}",
+            swapped.err()
+        );
+        fake.state
+            .lock()
+            .unwrap()
+            .objects
+            .insert(("b".into(), "k".into()), (3, digest.clone()));
         let v = version(
             &fake,
             &fake,

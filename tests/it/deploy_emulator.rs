@@ -245,7 +245,9 @@ async fn a_busy_environment_is_waited_for_instead_of_failing_must_be_ready() {
         .unwrap();
     assert_eq!(out.status, DeployStatus::Deployed, "{out:?}");
     assert_eq!(out.final_label.as_deref(), Some("v2"));
-    assert_eq!(out.previous_label.as_deref(), Some("v0"));
+    // The label a rollback would return to: what ran when this run sent
+    // its update (the other pipeline's v1), not what ran when it started.
+    assert_eq!(out.previous_label.as_deref(), Some("v1"));
     let accepted = fx
         .emu
         .calls_to("UpdateEnvironment")

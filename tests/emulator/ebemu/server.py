@@ -249,6 +249,8 @@ class EmulatorApp:
             if method == "DELETE":
                 state.clear_calls()
                 return {"calls": []}
+        if route == "/s3-object" and method == "POST":
+            return s3_object(body)
         if route == "/reset" and method == "POST":
             from moto.moto_api._internal.models import moto_api_backend
 
@@ -256,6 +258,35 @@ class EmulatorApp:
             state.reset()
             return {"status": "ok"}
         return None
+
+
+def s3_object(body: dict[str, Any]) -> dict[str, Any]:
+    """What S3 holds at a key, read from moto's backend directly (no fault,
+    no call log): whether it exists, its size, the sha256 of its bytes and
+    its user metadata. Tests check what a race left behind with it."""
+    import hashlib
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import s3_backends
+
+    bucket, key = body.get("bucket"), body.get("key")
+    if not isinstance(bucket, str) or not isinstance(key, str) or not bucket or not key:
+        raise state.ControlError("bucket and key (strings) are required")
+    try:
+        obj = s3_backends[DEFAULT_ACCOUNT_ID]["aws"].get_object(bucket, key)
+    except Exception:  # MissingBucket & co.: not there
+        obj = None
+    if obj is None:
+        return {"exists": False}
+    meta = {
+        k.lower().removeprefix("x-amz-meta-"): v for k, v in dict(obj.metadata or {}).items()
+    }
+    return {
+        "exists": True,
+        "size": len(obj.value),
+        "sha256": hashlib.sha256(obj.value).hexdigest(),
+        "metadata": meta,
+    }
 
 
 def http_reason(status: int) -> str:

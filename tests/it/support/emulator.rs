@@ -311,6 +311,16 @@ impl Emulator {
             .collect()
     }
 
+    /// What S3 holds at `bucket`/`key`, read past faults and the call log:
+    /// `{"exists": false}` or `{"exists": true, "size", "sha256" (of the
+    /// bytes), "metadata"}`.
+    pub(crate) fn s3_object(&self, bucket: &str, key: &str) -> Value {
+        self.post(
+            "/_ebemu/s3-object",
+            &serde_json::json!({"bucket": bucket, "key": key}),
+        )
+    }
+
     /// moto's own reset (`POST /moto-api/reset`): wipes every service's state
     /// and the emulator's delays, faults, requested failures and call log.
     pub(crate) fn reset(&self) {
@@ -476,6 +486,7 @@ pub(crate) struct Fault {
     actions: Vec<String>,
     count: Option<u32>,
     rate: Option<f64>,
+    skip: Option<u32>,
 }
 
 impl Fault {
@@ -486,6 +497,7 @@ impl Fault {
             actions: Vec::new(),
             count: None,
             rate: None,
+            skip: None,
         }
     }
     pub(crate) fn throttle() -> Fault {
@@ -518,6 +530,11 @@ impl Fault {
         self.count = Some(n);
         self
     }
+    /// Let the first `n` matching calls through untouched.
+    pub(crate) fn skip(mut self, n: u32) -> Fault {
+        self.skip = Some(n);
+        self
+    }
     /// Fault each matching call with this probability (0..=1).
     pub(crate) fn rate(mut self, rate: f64) -> Fault {
         self.rate = Some(rate);
@@ -546,6 +563,9 @@ impl Fault {
         }
         if let Some(count) = self.count {
             rule["count"] = json!(count);
+        }
+        if let Some(skip) = self.skip {
+            rule["skip"] = json!(skip);
         }
         if let Some(rate) = self.rate {
             rule["rate"] = json!(rate);
