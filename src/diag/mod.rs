@@ -80,6 +80,10 @@ pub struct Diagnostic {
     /// Byte range in the file, when the finding has a place in its text.
     #[serde(skip)]
     pub span: Option<Range<usize>>,
+    /// Byte range of a value that may be secret: [`Report::sort`] masks it
+    /// in the file's text, so no snippet of any finding shows it.
+    #[serde(skip)]
+    pub secret: Option<Range<usize>>,
 }
 
 /// A finding before it is tied to a file: what rules produce.
@@ -99,6 +103,8 @@ pub struct Finding {
     pub pointer: String,
     /// Secondary places: byte range and message.
     pub labels: Vec<(Range<usize>, String)>,
+    /// A value that may be secret, masked in every snippet.
+    pub secret: Option<Range<usize>>,
 }
 
 impl Finding {
@@ -117,6 +123,7 @@ impl Finding {
             span: None,
             pointer: String::new(),
             labels: Vec::new(),
+            secret: None,
         }
     }
 
@@ -166,6 +173,14 @@ impl Finding {
         self
     }
 
+    /// Marks `node`'s value as one that may be secret: the finding names
+    /// its key, and no snippet shows the value (a CI log masks only the
+    /// values registered as secrets).
+    pub fn secret(mut self, node: &crate::syntax::Node) -> Self {
+        self.secret = Some(node.span.clone());
+        self
+    }
+
     /// Adds a secondary place.
     pub fn label(mut self, span: Range<usize>, message: impl Into<String>) -> Self {
         self.labels.push((span, message.into()));
@@ -202,6 +217,7 @@ impl Finding {
                 })
                 .collect(),
             span: self.span,
+            secret: self.secret,
         }
     }
 
@@ -221,6 +237,7 @@ impl Finding {
             help: self.help,
             labels: Vec::new(),
             span: None,
+            secret: None,
         }
     }
 }
@@ -254,12 +271,50 @@ impl Report {
     }
 
     /// Orders findings by file, then position, then code: stable output.
+    /// Masks the values findings marked secret in the sources, once.
     pub fn sort(&mut self) {
+        self.mask_secrets();
         self.diagnostics.sort_by(|a, b| {
             (&a.file, a.line, a.column, a.code, &a.message)
                 .cmp(&(&b.file, b.line, b.column, b.code, &b.message))
         });
         self.diagnostics.dedup();
+    }
+
+    /// Replaces every secret value ([`Finding::secret`]) with `*` in its
+    /// file's text, byte for byte so that every span stays valid; each
+    /// affected file is rewritten once.
+    fn mask_secrets(&mut self) {
+        let mut by_file: BTreeMap<&str, Vec<Range<usize>>> = BTreeMap::new();
+        for d in &mut self.diagnostics {
+            if let Some(span) = d.secret.take() {
+                by_file.entry(d.file.as_str()).or_default().push(span);
+            }
+        }
+        let mut masked = Vec::new();
+        for (name, spans) in by_file {
+            let Some(src) = self.sources.get(name) else {
+                continue;
+            };
+            let mut bytes = src.text().as_bytes().to_vec();
+            for span in spans {
+                let text = src.text();
+                let (mut start, mut end) = (span.start.min(text.len()), span.end.min(text.len()));
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                }
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                bytes[start..end].fill(b'*');
+            }
+            // Whole characters were replaced by ASCII: still UTF-8.
+            let text = String::from_utf8(bytes).unwrap_or_default();
+            masked.push(SourceFile::new(name, text));
+        }
+        for file in masked {
+            self.add_source(file);
+        }
     }
 
     /// Number of findings at `severity`.
@@ -299,4 +354,33 @@ pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
         source = e.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_value_is_masked_in_every_snippet_of_its_file() {
+        let mut report = Report::default();
+        let text = "option_settings:\n  aws:elasticbeanstalk:application:environment:\n    DB_PASSWD: \"hünter2;x\"\n";
+        let file = report.add_source(SourceFile::new("x.config", text));
+        let at = text.find("\"hünter2").unwrap();
+        let value = at..at + "\"hünter2;x\"".len();
+        let mut secret = Finding::warning("R74", "`DB_PASSWD` holds a plaintext secret", "h")
+            .at_span(value.clone(), "/p");
+        secret.secret = Some(value.clone());
+        // Another finding on the same line, not itself marked.
+        let other = Finding::warning("R71", "another finding", "h").at_span(value, "/p");
+        report.push(&file, secret);
+        report.push(&file, other);
+        report.sort();
+        let human = render::human_report(&report, false);
+        assert!(!human.contains("hünter2"), "{human}");
+        assert!(human.contains("DB_PASSWD: *"), "{human}");
+        let json: String = report.diagnostics.iter().map(render::json).collect();
+        assert!(!json.contains("hünter2"), "{json}");
+        // Positions are those of the original text.
+        assert_eq!((report.diagnostics[0].line, report.diagnostics[0].column), (3, 16));
+    }
 }
