@@ -110,7 +110,7 @@ rules! {
     R38 => Error, Dockerrun, "`dnsSearchDomains` items";
     R39 => Error, Dockerrun, "`extraHosts`";
     R40 => Error, Dockerrun, "`hostname`, `workingDirectory` and `user`";
-    R41 => Error, Dockerrun, "boolean container flags";
+    R41 => Error, Dockerrun, "container flags, `linuxParameters` and `restartPolicy` types";
     R42 => Error, Dockerrun, "`dockerLabels`";
     R43 => Error, Dockerrun, "`logConfiguration`";
     R44 => Error, Dockerrun, "`ulimits`";
@@ -119,7 +119,7 @@ rules! {
     R47 => Error, Dockerrun, "`startTimeout` and `stopTimeout`";
     R48 => Warning, Dockerrun, "`environmentFiles`";
     R49 => Error, Dockerrun, "declared volume names";
-    R50 => Error, Dockerrun, "volume `host.sourcePath`";
+    R50 => Error, Dockerrun, "volume `host.sourcePath` and volume field types";
     R51 => Warning, Dockerrun, "volume paths into the bundle exist";
     R52 => Error, Dockerrun, "`mountPoints`";
     R53 => Warning, Dockerrun, "volume names with EB's log prefix";

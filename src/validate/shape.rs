@@ -289,6 +289,18 @@ pub(crate) fn want_int_in(
     Some(i)
 }
 
+/// True for a name a POSIX shell can read as a variable:
+/// `[A-Za-z_][A-Za-z0-9_]*` (POSIX.1-2017, XBD 3.235 "Name"). Case is
+/// free: XBD 8.1 reserves lowercase names for applications, it does not
+/// forbid them. Shared by R35 (Dockerrun `environment`) and R71 (EB
+/// environment properties).
+pub(crate) fn is_shell_name(s: &str) -> bool {
+    let mut c = s.chars();
+    c.next()
+        .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+        && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+}
+
 /// Levenshtein distance, on characters.
 pub(crate) fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -455,6 +467,16 @@ mod tests {
         assert_eq!(distance("memmory", "memory"), 1);
         assert_eq!(distance("", "abc"), 3);
         assert_eq!(distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn shell_names() {
+        for ok in ["WebRequestCWLogGroup", "_x", "DATABASE_URL", "a1"] {
+            assert!(is_shell_name(ok), "{ok}");
+        }
+        for bad in ["", "1A", "a.b", "a-b", "a b", "é"] {
+            assert!(!is_shell_name(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::fields;
 use super::image_ref;
-use crate::syntax::{Entry, Node, Value};
+use crate::syntax::{Entry, Node};
 use crate::validate::Rule;
 use crate::validate::shape::{self, want_int, want_str};
 use crate::validate::{Ctx, Platform};
@@ -329,33 +329,13 @@ fn check_memory(node: &Node, label: &str, ctx: &mut Ctx<'_>) -> (Option<i64>, Op
     (memory, reservation)
 }
 
-/// R30: `essential` is a boolean (W for the strings `"true"`/`"false"`).
+/// R30: `essential` is a boolean (a quoted `"true"` is an error, as for
+/// every ECS boolean: see [`super::scalars`]).
 fn check_essential(node: &Node, label: &str, ctx: &mut Ctx<'_>) -> bool {
     let Some(e) = node.get("essential") else {
         return true;
     };
-    match &e.value {
-        Value::Bool(b) => *b,
-        Value::String(s) if s == "true" || s == "false" => {
-            ctx.push(
-                Rule::R30
-                    .warning(
-                        format!("`essential` of {label} is the string `\"{s}\"`, not a boolean"),
-                        format!("write `\"essential\": {s}` without quotes"),
-                    )
-                    .at(e),
-            );
-            s == "true"
-        }
-        _ => {
-            shape::wrong_type(
-                ctx,
-                Rule::R30,
-                e,
-                &format!("`essential` of {label}"),
-                "a boolean",
-            );
-            true
-        }
-    }
+    // A mistyped value counts as the default (true), so R30's "no
+    // essential container" does not pile onto the type error.
+    shape::want_bool(ctx, Rule::R30, e, &format!("`essential` of {label}")).unwrap_or(true)
 }

@@ -58,7 +58,11 @@ pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
             .require("name", "add `\"name\": \"KEY\"`")
             .and_then(|_| t.str("name", &format!("an environment `name` of {label}")))
             .map(|(n, s)| (s, n));
-        let key = name.map_or(String::new(), |(n, _)| format!(" `{n}`"));
+        let key = name
+            .filter(|(n, _)| !n.is_empty())
+            .map_or(String::new(), |(n, _)| {
+                format!(" `{}`", shape::truncate(n, 60))
+            });
         let help = "add `\"value\": \"…\"` (use `\"\"` for an empty value)";
         if t.get("value").is_none() {
             let message = format!("environment variable{key} of {label} has no `value`");
@@ -71,38 +75,45 @@ pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
             );
             t.push(Rule::R35.error(message, shape::quote_fix(v)).at(v));
         }
-        if let Some((n, node)) = name {
-            if let Some((_, first)) = seen.iter().find(|(s, _)| *s == n) {
-                ctx.push(
-                    Rule::R35
-                        .warning(
-                            format!(
-                                "environment variable `{}` is set more than once in {label}",
-                                shape::truncate(n, 60)
-                            ),
-                            "keep one entry; which one wins is not documented",
-                        )
-                        .at(node)
-                        .label(first.span.clone(), "first set here"),
+        let Some((n, node)) = name else {
+            continue;
+        };
+        if n.is_empty() {
+            let message = format!("an environment variable of {label} has an empty `name`");
+            let help = "give it a name of letters, digits and `_`, or remove the entry";
+            ctx.push(Rule::R35.warning(message, help).at(node));
+        } else if let Some((_, first)) = seen.iter().find(|(s, _)| *s == n) {
+            ctx.push(
+                Rule::R35
+                    .warning(
+                        format!(
+                            "environment variable `{}` is set more than once in {label}",
+                            shape::truncate(n, 60)
+                        ),
+                        "keep one entry; which one wins is not documented",
+                    )
+                    .at(node)
+                    .label(first.span.clone(), "first set here"),
+            );
+        } else {
+            seen.push((n, node));
+            if !shape::is_shell_name(n) {
+                let why = match n
+                    .chars()
+                    .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
+                {
+                    Some(c) => format!("contains `{c}`"),
+                    None => "starts with a digit".to_owned(),
+                };
+                let message = format!(
+                    "environment variable name `{}` of {label} {why}, so it is not a shell variable name",
+                    shape::truncate(n, 60)
                 );
-            } else {
-                seen.push((n, node));
-                if !is_portable_env_name(n) {
-                    ctx.push(
-                        Rule::R35.warning(format!("environment variable name `{}` of {label} is not a portable shell name", shape::truncate(n, 60)), "use letters, digits and `_`, not starting with a digit")
-                            .at(node),
-                    );
-                }
+                let help = "use letters, digits and `_`, not starting with a digit";
+                ctx.push(Rule::R35.warning(message, help).at(node));
             }
         }
     }
-}
-
-fn is_portable_env_name(s: &str) -> bool {
-    let mut c = s.chars();
-    c.next()
-        .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
-        && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
 }
 
 /// `[{name, valueFrom}]` (R36 secrets, R43 secretOptions).

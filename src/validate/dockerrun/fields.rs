@@ -62,6 +62,7 @@ pub(super) fn check(c: &Node, label: &str, ctx: &mut Ctx<'_>) {
             want_bool(ctx, Rule::R41, n, &at(key));
         }
     }
+    super::scalars::check(c, super::scalars::CONTAINER, label, ctx);
     if let Some(l) = c.get("dockerLabels") {
         shape::string_map(l, Rule::R42, &at("dockerLabels"), ctx);
     }

@@ -13,6 +13,7 @@ pub mod image_ref;
 mod instance;
 mod ports;
 mod runtime;
+mod scalars;
 mod v1v3;
 mod v2;
 mod volumes;

@@ -26,43 +26,41 @@ pub(super) fn check_v1(root: &Node, ctx: &mut Ctx<'_>) {
         if V1_KEYS.contains(&k) || super::is_version_typo(root, k) {
             continue;
         }
-        if [
-            "containerDefinitions",
-            "volumes",
-            "authentication",
-            "executionRoleArn",
-        ]
-        .contains(&k)
-        {
-            let help = match shape::suggest(k, V1_KEYS, &[]) {
-                Some(s) => format!("v1 spells it `{s}`"),
-                None => "use `\"AWSEBDockerrunVersion\": 2` on an ECS platform for multicontainer definitions".to_owned(),
-            };
+        // A v1 key in the wrong case (`authentication`, `volumes`): EB
+        // ignores it, so the setting it was meant to make is lost (a
+        // private image cannot be pulled) — an error.
+        if let Some(v1) = V1_KEYS.iter().find(|v| v.eq_ignore_ascii_case(k)) {
             ctx.push(
                 Rule::R56
                     .error(
-                        format!("`{k}` is a version 2 key; a version 1 file ignores it"),
-                        help,
+                        format!("`{k}` is not a version 1 key: v1 spells it `{v1}`, so EB ignores this one"),
+                        format!("rename it to `{v1}`"),
                     )
                     .at_key(e),
             );
             continue;
         }
-        let help = match shape::suggest(k, V1_KEYS, &[]) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("v1 keys: {}", shape::list(&V1_KEYS[1..])),
+        // Any other key is ignored by EB and the file deploys without it:
+        // a warning, version 2 leftovers (`containerDefinitions`) included.
+        let (message, help) = if ["containerDefinitions", "executionRoleArn"].contains(&k) {
+            (
+                format!("`{k}` is a version 2 key; a version 1 file ignores it"),
+                "remove it, or use `\"AWSEBDockerrunVersion\": 2` on an ECS platform for multicontainer definitions".to_owned(),
+            )
+        } else {
+            let help = match shape::suggest(k, V1_KEYS, &[]) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("v1 keys: {}", shape::list(&V1_KEYS[1..])),
+            };
+            (
+                format!(
+                    "unknown key `{}` in a version 1 Dockerrun; EB ignores it",
+                    shape::truncate(k, 60)
+                ),
+                help,
+            )
         };
-        ctx.push(
-            Rule::R56
-                .warning(
-                    format!(
-                        "unknown key `{}` in a version 1 Dockerrun; EB ignores it",
-                        shape::truncate(k, 60)
-                    ),
-                    help,
-                )
-                .at_key(e),
-        );
+        ctx.push(Rule::R56.warning(message, help).at_key(e));
     }
     if let Some(a) = root.get("Authentication") {
         auth(a, "Authentication", &["Bucket", "Key"], Rule::R56, ctx);

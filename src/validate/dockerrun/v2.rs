@@ -315,6 +315,15 @@ fn unknown_container(
     node: &Node,
     code: Rule,
 ) -> Finding {
+    if target.is_empty() {
+        let help = format!(
+            "name one of the containers of this file: {}",
+            shape::list(all)
+        );
+        return code
+            .error(format!("{kind} of {} is empty", c.label), help)
+            .at(node);
+    }
     let help = match shape::suggest(target, all, &[]) {
         Some(s) if s != target => format!("did you mean `{s}`?"),
         _ => format!(
@@ -561,6 +570,15 @@ fn mount_refs(containers: &[Container<'_>], declared: &[(&str, &Node)], ctx: &mu
             };
             let Some(s) = sv.as_str() else { continue };
             if declared.iter().any(|(d, _)| *d == s) {
+                continue;
+            }
+            if s.is_empty() {
+                let message = format!(
+                    "a mount point of {} has an empty `sourceVolume`; ECS fails with `Unknown volume ''`",
+                    c.label
+                );
+                let help = "name a volume declared in `volumes`, or `awseb-logs-<container>`";
+                ctx.push(Rule::R52.error(message, help).at(sv));
                 continue;
             }
             if let Some(target) = s.strip_prefix(LOGS_PREFIX) {

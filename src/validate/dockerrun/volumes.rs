@@ -54,14 +54,13 @@ pub(super) fn check_declared<'a>(root: &'a Node, ctx: &mut Ctx<'_>) -> Vec<(&'a 
         };
         if let Some((s, n)) = name {
             if !super::is_ecs_name(s) {
-                ctx.push(
-                    Rule::R49
-                        .error(
-                            format!("volume name `{}` is not valid", shape::truncate(s, 60)),
-                            "use 1–255 letters, digits, `_` and `-`",
-                        )
-                        .at(n),
-                );
+                let message = if s.is_empty() {
+                    format!("{place} has an empty `name`")
+                } else {
+                    format!("volume name `{}` is not valid", shape::truncate(s, 60))
+                };
+                let help = "use 1–255 letters, digits, `_` and `-`";
+                ctx.push(Rule::R49.error(message, help).at(n));
             }
             if let Some((_, first)) = names.iter().find(|(f, _)| *f == s) {
                 ctx.push(
@@ -87,6 +86,7 @@ pub(super) fn check_declared<'a>(root: &'a Node, ctx: &mut Ctx<'_>) -> Vec<(&'a 
             }
         }
         host(v, &place, ctx);
+        super::scalars::check(v, super::scalars::VOLUME, &place, ctx);
     }
     names
 }

@@ -144,6 +144,58 @@ fn r70_namespaces() {
 }
 
 #[test]
+fn r70_option_names_come_from_the_documented_table() {
+    // Documented for aws:autoscaling:asg, with spaces.
+    quiet(
+        "option_settings:\n  aws:autoscaling:asg:\n    Availability Zones: Any\n    Custom Availability Zones: us-east-1a\n",
+        "R70",
+    );
+    // Scheduled actions: the `ResourceName.namespace` shorthand and `resource_name`.
+    quiet(
+        "option_settings:\n  MyAction.aws:autoscaling:scheduledaction:\n    MinSize: \"1\"\n",
+        "R70",
+    );
+    quiet(
+        "option_settings:\n  - namespace: aws:autoscaling:scheduledaction\n    resource_name: MyAction\n    option_name: StartTime\n    value: \"2030-01-01T00:00:00Z\"\n",
+        "R70",
+    );
+    // Per-resource namespaces match as patterns.
+    quiet(
+        "option_settings:\n  aws:elbv2:listener:8443:\n    SSLPolicy: p\n  aws:elb:policies:mypolicy:\n    ProxyProtocol: \"true\"\n  aws:elasticbeanstalk:environment:process:api:\n    Port: \"8080\"\n",
+        "R70",
+    );
+    // User-named options.
+    quiet(
+        "option_settings:\n  aws:elasticbeanstalk:customoption:\n    WebRequestCWLogGroup: g\n  aws:elasticbeanstalk:container:tomcat:jvmoptions:\n    Xss: 1m\n",
+        "R70",
+    );
+    let first_r70 = |text: &str| {
+        let r = run(text);
+        r.diagnostics
+            .into_iter()
+            .find(|d| d.code == "R70")
+            .unwrap_or_else(|| panic!("no R70 for\n{text}"))
+    };
+    let typo = first_r70("option_settings:\n  aws:autoscaling:asg:\n    MinSise: \"1\"\n");
+    assert_eq!(typo.severity, W);
+    assert_eq!(
+        typo.message,
+        "option `MinSise` is not documented for `aws:autoscaling:asg`; EB rejects unknown options (`Unknown configuration setting`)"
+    );
+    assert_eq!(typo.help, "did you mean `MinSize`?");
+    // Documented in another namespace: say which.
+    let moved = first_r70(
+        "option_settings:\n  aws:autoscaling:launchconfiguration:\n    InstanceTypes: t3.micro\n",
+    );
+    assert_eq!(
+        moved.help,
+        "`InstanceTypes` is an option of `aws:ec2:instances`; move it there"
+    );
+    let listener = first_r70("option_settings:\n  aws:elbv2:listner:443:\n    Protocol: HTTPS\n");
+    assert_eq!(listener.help, "did you mean `aws:elbv2:listener:443`?");
+}
+
+#[test]
 fn r71_environment_properties() {
     let ns = "option_settings:\n  aws:elasticbeanstalk:application:environment:\n";
     fires(
@@ -152,11 +204,16 @@ fn r71_environment_properties() {
         E,
         "/option_settings/aws:elasticbeanstalk:application:environment/BAD KEY!",
     );
+    // Shell variable names are `[A-Za-z_][A-Za-z0-9_]*`, in any case.
     fires(
-        &format!("{ns}    lower_case: x\n"),
+        &format!("{ns}    my-var: x\n"),
         "R71",
         W,
-        "/option_settings/aws:elasticbeanstalk:application:environment/lower_case",
+        "/option_settings/aws:elasticbeanstalk:application:environment/my-var",
+    );
+    quiet(
+        &format!("{ns}    WebRequestCWLogGroup: x\n    lower_case: y\n"),
+        "R71",
     );
     fires(
         &format!("{ns}    HOSTS: \"a,b\"\n"),

@@ -1,5 +1,9 @@
-//! `option_settings` (R69–R72, R74): both forms, namespaces, environment
-//! property limits and YAML 1.1 typing traps.
+//! `option_settings` (R69–R72, R74): both forms, namespaces and option
+//! names (checked against the documented [`table`], looked up in
+//! [`namespaces`]), environment property limits and YAML 1.1 typing traps.
+
+mod namespaces;
+mod table;
 
 use super::common::{
     Want, expect, is_cfn_function, is_dynamic, type_desc, unknown_key, yaml11_trap,
@@ -8,69 +12,11 @@ use crate::diag::{Finding, Severity};
 use crate::syntax::{Entry, Node, Value};
 use crate::validate::Ctx;
 use crate::validate::Rule;
+use crate::validate::shape::{is_shell_name, truncate};
 use std::ops::Range;
 
 const ENV_NS: &str = "aws:elasticbeanstalk:application:environment";
 const LIST_KEYS: [&str; 4] = ["namespace", "option_name", "value", "resource_name"];
-
-/// Namespaces documented in the EB general options reference.
-const KNOWN_NAMESPACES: [&str; 34] = [
-    "aws:elasticbeanstalk:control",
-    "aws:autoscaling:asg",
-    "aws:autoscaling:launchconfiguration",
-    "aws:autoscaling:scheduledaction",
-    "aws:autoscaling:trigger",
-    "aws:autoscaling:updatepolicy:rollingupdate",
-    "aws:cloudformation:template:parameter",
-    "aws:ec2:instances",
-    "aws:ec2:vpc",
-    "aws:elasticbeanstalk:application",
-    "aws:elasticbeanstalk:application:environment",
-    "aws:elasticbeanstalk:application:environmentsecrets",
-    "aws:elasticbeanstalk:cloudwatch:logs",
-    "aws:elasticbeanstalk:cloudwatch:logs:health",
-    "aws:elasticbeanstalk:command",
-    "aws:elasticbeanstalk:customoption",
-    "aws:elasticbeanstalk:environment",
-    "aws:elasticbeanstalk:environment:proxy",
-    "aws:elasticbeanstalk:environment:proxy:staticfiles",
-    "aws:elasticbeanstalk:healthreporting:system",
-    "aws:elasticbeanstalk:hostmanager",
-    "aws:elasticbeanstalk:managedactions",
-    "aws:elasticbeanstalk:managedactions:platformupdate",
-    "aws:elasticbeanstalk:monitoring",
-    "aws:elasticbeanstalk:sns:topics",
-    "aws:elasticbeanstalk:sqsd",
-    "aws:elasticbeanstalk:trafficsplitting",
-    "aws:elasticbeanstalk:xray",
-    "aws:elb:healthcheck",
-    "aws:elb:loadbalancer",
-    "aws:elb:listener",
-    "aws:elb:policies",
-    "aws:elbv2:loadbalancer",
-    "aws:rds:dbinstance",
-];
-
-/// Namespaces whose documented option names contain spaces
-/// (`Application Healthcheck URL`, `Notification Topic ARN`, …).
-const SPACED_NAMESPACES: [&str; 5] = [
-    "aws:elasticbeanstalk:application",
-    "aws:elasticbeanstalk:sns:topics",
-    "aws:elasticbeanstalk:monitoring",
-    "aws:elasticbeanstalk:control",
-    "aws:elb:policies",
-];
-
-/// Namespace families with a user-chosen suffix (port, process, rule name).
-const NAMESPACE_PREFIXES: [&str; 7] = [
-    "aws:elasticbeanstalk:container:",
-    "aws:elasticbeanstalk:environment:process:",
-    "aws:elb:listener:",
-    "aws:elb:policies:",
-    "aws:elbv2:listener:",
-    "aws:elbv2:listenerrule:",
-    "aws:elasticbeanstalk:sns:topics:",
-];
 
 /// One setting, whichever form it came from.
 struct Setting<'n> {
@@ -80,6 +26,17 @@ struct Setting<'n> {
     name_span: Range<usize>,
     name_pointer: String,
     value: &'n Node,
+}
+
+impl Setting<'_> {
+    /// `option `Name`` for messages, or words for an empty name.
+    fn label(&self) -> String {
+        if self.name.is_empty() {
+            "an option with an empty name".to_owned()
+        } else {
+            format!("option `{}`", truncate(&self.name, 60))
+        }
+    }
 }
 
 /// Checks the `option_settings` section.
@@ -183,12 +140,18 @@ fn list_item<'n>(item: &'n Node, ctx: &mut Ctx<'_>, out: &mut Vec<Setting<'n>>) 
     let Some(name_str) = name.value.as_str() else {
         return;
     };
+    // Without `namespace` EB reads an environment property; with one that
+    // is not a string (reported above) the setting cannot be placed.
     let ns = item.entry("namespace");
+    let namespace = match ns {
+        None => ENV_NS,
+        Some(e) => match e.value.as_str() {
+            Some(n) => n,
+            None => return,
+        },
+    };
     out.push(Setting {
-        namespace: ns
-            .and_then(|e| e.value.as_str())
-            .unwrap_or(ENV_NS)
-            .to_owned(),
+        namespace: namespace.to_owned(),
         ns_span: ns.map(|e| (e.value.span.clone(), e.value.pointer.clone())),
         name: name_str.to_owned(),
         name_span: name.value.span.clone(),
@@ -214,15 +177,15 @@ fn map_namespace<'n>(ns: &'n Entry, ctx: &mut Ctx<'_>, out: &mut Vec<Setting<'n>
             check_namespace(&ns.key, ns.key_span.clone(), &body.pointer, ctx);
         }
         Value::Null => ctx.push(
-            Rule::R69.warning(format!("namespace `{}` has no options", ns.key),
+            Rule::R69.warning(format!("{} has no options", ns_label(&ns.key)),
                 "add `OptionName: value` lines under it, or remove it",
             )
             .at_key(ns),
         ),
         _ => ctx.push(
             Rule::R69.error(format!(
-                    "namespace `{}` must map option names to values, found {}",
-                    ns.key,
+                    "{} must map option names to values, found {}",
+                    ns_label(&ns.key),
                     type_desc(body)
                 ),
                 "indent `OptionName: value` under the namespace; quote values that contain `: `",
@@ -232,27 +195,75 @@ fn map_namespace<'n>(ns: &'n Entry, ctx: &mut Ctx<'_>, out: &mut Vec<Setting<'n>
     }
 }
 
-fn check_namespace(ns: &str, span: Range<usize>, pointer: &str, ctx: &mut Ctx<'_>) {
-    let shaped = ns.strip_prefix("aws:").is_some_and(|r| {
-        !r.is_empty()
-            && r.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ":.-_/".contains(c))
-    });
-    let known = KNOWN_NAMESPACES.contains(&ns)
-        || NAMESPACE_PREFIXES
-            .iter()
-            .any(|p| ns.len() > p.len() && ns.starts_with(p));
-    if !shaped || !known {
-        let help = match super::common::suggest(ns, &KNOWN_NAMESPACES) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "see the EB general options reference for namespace names".to_owned(),
-        };
-        ctx.push(
-            Rule::R70
-                .warning(format!("unknown option namespace `{ns}`"), help)
-                .at_span(span, pointer),
-        );
+/// `namespace `x`` for messages, or words for an empty one.
+fn ns_label(ns: &str) -> String {
+    if ns.is_empty() {
+        "a namespace with an empty name".to_owned()
+    } else {
+        format!("namespace `{}`", truncate(ns, 80))
     }
+}
+
+/// R70: a namespace missing from the documented table (W).
+fn check_namespace(ns: &str, span: Range<usize>, pointer: &str, ctx: &mut Ctx<'_>) {
+    let (_, bare) = namespaces::split_resource(ns);
+    if namespaces::find(bare).is_some() {
+        return;
+    }
+    let help = match namespaces::closest(bare) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => "see the EB general options reference for namespace names".to_owned(),
+    };
+    ctx.push(
+        Rule::R70
+            .warning(
+                if ns.is_empty() {
+                    "an option namespace is empty".to_owned()
+                } else {
+                    format!("unknown option namespace `{}`", truncate(ns, 80))
+                },
+                help,
+            )
+            .at_span(span, pointer),
+    );
+}
+
+/// R70: an option name the table does not list for a known namespace (W;
+/// EB answers `Unknown configuration setting`, but the table may lag).
+fn check_option_name(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
+    let (_, bare) = namespaces::split_resource(&s.namespace);
+    let Some(ns) = namespaces::find(bare) else {
+        return;
+    };
+    if namespaces::knows(ns, &s.name) {
+        return;
+    }
+    let shown = s.label();
+    let help = match (
+        namespaces::closest_option(ns, &s.name),
+        namespaces::home_of(&s.name),
+    ) {
+        (_, Some(home)) => format!("`{}` is an option of `{home}`; move it there", s.name),
+        (Some(k), None) => format!("did you mean `{k}`?"),
+        (None, None) => format!(
+            "documented options of `{bare}`: {}",
+            ns.names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    ctx.push(
+        Rule::R70
+            .warning(
+                format!(
+                    "{shown} is not documented for `{bare}`; EB rejects unknown options (`Unknown configuration setting`)"
+                ),
+                help,
+            )
+            .at_span(s.name_span.clone(), s.name_pointer.clone()),
+    );
 }
 
 fn check_setting(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
@@ -264,7 +275,7 @@ fn check_setting(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
         Value::Seq(_) => ctx.push(
             Rule::R69
                 .error(
-                    format!("option `{}` must have a single value, found a list", s.name),
+                    format!("{} must have a single value, found a list", s.label()),
                     "write the value as one string, e.g. comma-separated",
                 )
                 .at(v),
@@ -276,8 +287,8 @@ fn check_setting(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
             Rule::R69
                 .warning(
                     format!(
-                        "option `{}` has a mapping as its value; EB expects a single value",
-                        s.name
+                        "{} has a mapping as its value; EB expects a single value",
+                        s.label()
                     ),
                     "check the indentation: options sit directly under their namespace",
                 )
@@ -287,31 +298,28 @@ fn check_setting(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
     }
     if let Some(seen) = yaml11_trap(v) {
         let raw = ctx.file.text().get(v.span.clone()).unwrap_or("");
-        let shown = if raw.is_empty() {
-            "an empty value"
+        let key = if s.name.is_empty() {
+            String::new()
         } else {
-            raw
+            format!("{}: ", s.name)
         };
-        ctx.push(
-            Rule::R72
-                .warning(
-                    format!("`{shown}` is read by YAML 1.1 as {seen}, not the string `{shown}`"),
-                    format!("quote the value: `{}: \"{shown}\"`", s.name),
-                )
-                .at(v),
-        );
+        let (message, help) = if raw.is_empty() {
+            (
+                format!("an empty value is read by YAML 1.1 as {seen}, not the empty string"),
+                format!("write `{key}\"\"` for an empty string"),
+            )
+        } else {
+            (
+                format!("`{raw}` is read by YAML 1.1 as {seen}, not the string `{raw}`"),
+                format!("quote the value: `{key}\"{raw}\"`"),
+            )
+        };
+        ctx.push(Rule::R72.warning(message, help).at(v));
     }
     if s.namespace == ENV_NS {
         env_property(s, ctx);
-    } else if s.name.contains(' ') && !SPACED_NAMESPACES.contains(&s.namespace.as_str()) {
-        ctx.push(
-            Rule::R70
-                .warning(
-                    format!("option name `{}` contains a space", s.name),
-                    "option names of `aws:` namespaces have no spaces; check the spelling",
-                )
-                .at_span(s.name_span.clone(), s.name_pointer.clone()),
-        );
+    } else {
+        check_option_name(s, ctx);
     }
     secrets(s, ctx);
 }
@@ -327,26 +335,40 @@ fn value_char_ok(c: char) -> bool {
 fn env_property(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
     let name = &s.name;
     let at_name = |f: Finding| f.at_span(s.name_span.clone(), s.name_pointer.clone());
-    if name.is_empty() || name.chars().count() > 128 || !name.chars().all(key_char_ok) {
+    let label = if name.is_empty() {
+        "an environment property with an empty name".to_owned()
+    } else {
+        format!("environment property `{}`", truncate(name, 60))
+    };
+    if name.is_empty() {
+        ctx.push(at_name(Rule::R71.error(
+            "an environment property has an empty name",
+            "give it a name of letters, digits and `_` (e.g. `DATABASE_URL`), or remove it",
+        )));
+    } else if name.chars().count() > 128 || !name.chars().all(key_char_ok) {
         let bad: String = name.chars().filter(|c| !key_char_ok(*c)).take(3).collect();
         let why = if name.chars().count() > 128 {
             "is longer than 128 characters".to_owned()
-        } else if name.is_empty() {
-            "is empty".to_owned()
         } else {
             format!("contains `{bad}`")
         };
         ctx.push(at_name(Rule::R71.error(
-            format!("environment property name `{name}` {why}"),
+            format!("{label} {why}"),
             "names use letters, digits and `_ . : / + - @ \\`, at most 128 characters",
         )));
-    } else if !(name.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
-        && name
+    } else if !is_shell_name(name) {
+        // EB accepts `. : / + - @ \` in keys, but a shell cannot read such a
+        // variable; case does not matter (`WebRequestCWLogGroup` is fine).
+        let why = match name
             .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
-    {
-        ctx.push(at_name(Rule::R71.warning(format!("environment property name `{name}` is not a portable shell variable name"),
-            "use upper case, digits and `_` (e.g. `DATABASE_URL`) so every shell and tool can read it",
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
+        {
+            Some(c) => format!("contains `{c}`"),
+            None => "starts with a digit".to_owned(),
+        };
+        ctx.push(at_name(Rule::R71.warning(
+            format!("{label} {why}, so it is not a shell variable name"),
+            "EB sets it, but shells and many tools cannot read it; use letters, digits and `_`, not starting with a digit",
         )));
     }
     let text = scalar_text(s.value, ctx.file.text());
@@ -358,7 +380,7 @@ fn env_property(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
             Rule::R71
                 .error(
                     format!(
-                        "value of environment property `{name}` is {} characters; the limit is 256",
+                        "value of {label} is {} characters; the limit is 256",
                         text.chars().count()
                     ),
                     "store long values in SSM Parameter Store or S3 and read them at start-up",
@@ -370,7 +392,7 @@ fn env_property(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
         // narrower than what it accepts (AWS's own Django tutorial set
         // `PYTHONPATH: "...:$PYTHONPATH"`).
         ctx.push(
-            Rule::R71.warning(format!("value of environment property `{name}` contains `{c}`, outside the documented character set"),
+            Rule::R71.warning(format!("value of {label} contains `{c}`, outside the documented character set"),
                 "values may hold letters, digits, spaces and `_ . : / = + \\ - @ ' \"`; encode other characters (e.g. base64)",
             )
             .at(s.value),
