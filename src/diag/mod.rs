@@ -381,6 +381,9 @@ mod tests {
         let json: String = report.diagnostics.iter().map(render::json).collect();
         assert!(!json.contains("hünter2"), "{json}");
         // Positions are those of the original text.
-        assert_eq!((report.diagnostics[0].line, report.diagnostics[0].column), (3, 16));
+        assert_eq!(
+            (report.diagnostics[0].line, report.diagnostics[0].column),
+            (3, 16)
+        );
     }
 }

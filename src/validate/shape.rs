@@ -458,6 +458,35 @@ pub(crate) fn quote_fix(node: &Node) -> String {
     }
 }
 
+/// Whether an environment value may be a secret, so that findings about
+/// it name the key and mask the value ([`crate::diag::Finding::secret`]):
+/// the key says so (`…PASSWORD`, `…TOKEN`, …), or the value is a URL with
+/// credentials (`postgres://user:pw@host`). A CI log masks only the values
+/// registered as secrets; ebpack must not print the others.
+pub(crate) fn may_be_secret(name: &str, value: &str) -> bool {
+    const WORDS: [&str; 9] = [
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "PRIVATE_KEY",
+        "API_KEY",
+        "APIKEY",
+        "TOKEN",
+        "CREDENTIAL",
+        "AUTH",
+    ];
+    let upper = name.to_ascii_uppercase();
+    if WORDS.iter().any(|w| upper.contains(w)) {
+        return true;
+    }
+    value.split_once("://").is_some_and(|(_, rest)| {
+        let authority = rest.split('/').next().unwrap_or(rest);
+        authority
+            .rsplit_once('@')
+            .is_some_and(|(user, _)| user.contains(':'))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -497,5 +526,15 @@ mod tests {
             Some("portMappings")
         );
         assert_eq!(suggest("zzz", &known, &[]), None);
+    }
+
+    #[test]
+    fn secret_keys_and_urls_with_credentials() {
+        assert!(may_be_secret("DB_PASSWORD", "x"));
+        assert!(may_be_secret("github_token", "x"));
+        assert!(may_be_secret("DATABASE_URL", "postgres://u:pw@db/app"));
+        assert!(!may_be_secret("DATABASE_URL", "postgres://db/app"));
+        assert!(!may_be_secret("SITE", "https://user@example.com/a:b"));
+        assert!(!may_be_secret("LOG_LEVEL", "debug"));
     }
 }

@@ -135,3 +135,59 @@ fn inspect_reports_foreign_zips() {
     let o = run(p.path(), &["inspect", "missing.zip"], &[]);
     assert_eq!(o.status.code(), Some(6));
 }
+
+#[test]
+fn secret_values_never_reach_the_output_of_validate_build_or_inspect() {
+    let p = tempfile::tempdir().unwrap();
+    let root = p.path();
+    write(
+        root,
+        "eb/Dockerrun.aws.json",
+        br#"{"AWSEBDockerrunVersion": 2, "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "essential": true, "memory": 128,
+  "environment": [{"name": "API_TOKEN", "value": 424242424242}]}]}"#,
+        0o644,
+    );
+    // R74 (plaintext secret) and R71 (`;` outside the character set) on one
+    // line, R71 on a URL with a password, R72 (a YAML 1.1 number) on a secret.
+    write(
+        root,
+        "eb/.ebextensions/01-env.config",
+        b"option_settings:\n  aws:elasticbeanstalk:application:environment:\n    DB_PASSWD: hunter2;x\n    DATABASE_URL: postgres://app:s3cr3tpw@db:5432/app;x\n    SECRET_PIN: 0777\n",
+        0o644,
+    );
+    let leaks = ["hunter2", "s3cr3tpw", "0777", "424242424242"];
+    let check = |what: &str, o: &std::process::Output| {
+        let all = format!("{}{}", stdout(o), stderr(o));
+        for leak in leaks {
+            assert!(!all.contains(leak), "{what} printed `{leak}`:\n{all}");
+        }
+        all
+    };
+    let o = run(root, &["validate", "eb"], &[]);
+    let human = check("validate", &o);
+    // The findings are there, naming the keys.
+    for key in ["DB_PASSWD", "DATABASE_URL", "SECRET_PIN", "API_TOKEN"] {
+        assert!(human.contains(key), "{key} not named:\n{human}");
+    }
+    assert!(human.contains("R74") && human.contains("R72"), "{human}");
+    check(
+        "validate --format json",
+        &run(root, &["validate", "eb", "--format", "json"], &[]),
+    );
+    // The numeric API_TOKEN is an error: build stops and shows the findings.
+    check(
+        "build",
+        &run(root, &["build", "eb", "--label", "t", "--app", "a"], &[]),
+    );
+    let zip = tempfile::tempdir().unwrap();
+    let z = zip.path().join("b.zip");
+    std::process::Command::new("zip")
+        .current_dir(root.join("eb"))
+        .args(["-qr", z.to_str().unwrap(), "."])
+        .status()
+        .unwrap();
+    check(
+        "inspect",
+        &run(root, &["inspect", z.to_str().unwrap()], &[]),
+    );
+}

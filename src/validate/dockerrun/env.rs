@@ -68,12 +68,23 @@ pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
             let message = format!("environment variable{key} of {label} has no `value`");
             t.push(Rule::R35.error(message, help).at_start(item));
         } else if let Some(v) = t.get("value").filter(|v| v.as_str().is_none()) {
-            let message = format!(
-                "environment variable{key} of {label} has {} value `{}`; values must be strings",
-                v.type_name(),
-                shape::show(v)
-            );
-            t.push(Rule::R35.error(message, shape::quote_fix(v)).at(v));
+            let shown = shape::show(v);
+            let secret = name.is_some_and(|(n, _)| shape::may_be_secret(n, &shown));
+            if secret {
+                // Name the key, never the value (CI logs mask only registered secrets).
+                let message = format!(
+                    "environment variable{key} of {label} has {} value; values must be strings",
+                    v.type_name()
+                );
+                let f = Rule::R35.error(message, "quote the value").at(v).secret(v);
+                t.push(f);
+            } else {
+                let message = format!(
+                    "environment variable{key} of {label} has {} value `{shown}`; values must be strings",
+                    v.type_name()
+                );
+                t.push(Rule::R35.error(message, shape::quote_fix(v)).at(v));
+            }
         }
         let Some((n, node)) = name else {
             continue;

@@ -303,7 +303,16 @@ fn check_setting(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
         } else {
             format!("{}: ", s.name)
         };
-        let (message, help) = if raw.is_empty() {
+        let secret = crate::validate::shape::may_be_secret(&s.name, raw);
+        let (message, help) = if secret {
+            (
+                format!(
+                    "the value of `{}` is read by YAML 1.1 as {seen}, not as the string it spells",
+                    s.name
+                ),
+                "quote the value".to_owned(),
+            )
+        } else if raw.is_empty() {
             (
                 format!("an empty value is read by YAML 1.1 as {seen}, not the empty string"),
                 format!("write `{key}\"\"` for an empty string"),
@@ -314,7 +323,8 @@ fn check_setting(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
                 format!("quote the value: `{key}\"{raw}\"`"),
             )
         };
-        ctx.push(Rule::R72.warning(message, help).at(v));
+        let finding = Rule::R72.warning(message, help).at(v);
+        ctx.push(if secret { finding.secret(v) } else { finding });
     }
     if s.namespace == ENV_NS {
         env_property(s, ctx);
@@ -375,8 +385,10 @@ fn env_property(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
     if matches!(s.value.value, Value::Seq(_) | Value::Map(_)) || is_dynamic(text) {
         return;
     }
+    let secret = crate::validate::shape::may_be_secret(name, text);
+    let mask = |f: Finding| if secret { f.secret(s.value) } else { f };
     if text.chars().count() > 256 {
-        ctx.push(
+        ctx.push(mask(
             Rule::R71
                 .error(
                     format!(
@@ -386,17 +398,17 @@ fn env_property(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
                     "store long values in SSM Parameter Store or S3 and read them at start-up",
                 )
                 .at(s.value),
-        );
+        ));
     } else if let Some(c) = text.chars().find(|c| !value_char_ok(*c)) {
         // A warning, not an error: EB's documented character set is
         // narrower than what it accepts (AWS's own Django tutorial set
         // `PYTHONPATH: "...:$PYTHONPATH"`).
-        ctx.push(
+        ctx.push(mask(
             Rule::R71.warning(format!("value of {label} contains `{c}`, outside the documented character set"),
                 "values may hold letters, digits, spaces and `_ . : / = + \\ - @ ' \"`; encode other characters (e.g. base64)",
             )
             .at(s.value),
-        );
+        ));
     }
 }
 
@@ -410,21 +422,11 @@ fn scalar_text<'t>(node: &'t Node, text: &'t str) -> &'t str {
 }
 
 fn secrets(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
-    let upper = s.name.to_ascii_uppercase();
-    let secretish = [
-        "PASSWORD",
-        "PASSWD",
-        "SECRET",
-        "PRIVATE_KEY",
-        "API_KEY",
-        "TOKEN",
-    ]
-    .iter()
-    .any(|w| upper.contains(w));
-    if s.namespace == "aws:elasticbeanstalk:application:environmentsecrets" || !secretish {
+    if s.namespace == "aws:elasticbeanstalk:application:environmentsecrets" {
         return;
     }
     if let Some(v) = s.value.as_str()
+        && crate::validate::shape::may_be_secret(&s.name, v)
         && !v.is_empty()
         && !is_dynamic(v)
         && !v.starts_with("arn:")
@@ -434,7 +436,8 @@ fn secrets(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
                 Rule::R74.warning(format!("`{}` holds a plaintext secret", s.name),
                     "reference it instead: `{{resolve:ssm:NAME:VERSION}}` or `aws:elasticbeanstalk:application:environmentsecrets`",
                 )
-                .at(s.value),
+                .at(s.value)
+                .secret(s.value),
             );
     }
 }
