@@ -77,13 +77,83 @@ pub(super) fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
     };
     let summary = deploy::deploy(&settings, &req, &aws, &printer, &cancel)?;
     let o = &summary.outcome;
-    explain(o, &summary.application, &printer);
+    let follow = Follow {
+        app: &summary.application,
+        region: summary.region.as_deref(),
+    };
+    explain(o, &follow, &printer);
     if let Some(rb) = &o.rollback {
         say(&printer, o.status, "rollback:");
-        explain(rb, &summary.application, &printer);
+        explain(rb, &follow, &printer);
     }
     output::json_and_github(&printer, args.publish.build.output, &summary)?;
-    Ok(ExitStatus::Deploy(o.status))
+    let status = ExitStatus::Deploy(o.status);
+    // The last line states the outcome: a pipeline log is read from the end.
+    if let Some((failure, text)) = verdict(o) {
+        printer.verdict(failure, &format!("{text} (exit {})", status.code()));
+    }
+    Ok(status)
+}
+
+/// What a command printed to follow a deployment needs.
+struct Follow<'a> {
+    app: &'a str,
+    region: Option<&'a str>,
+}
+
+/// The closing line of a deployment that did not simply succeed:
+/// `(is a failure, text)`; `None` on success.
+fn verdict(o: &DeployOutcome) -> Option<(bool, String)> {
+    let runs = o.final_label.as_deref().unwrap_or("no version");
+    let rollback = match &o.rollback {
+        None => String::new(),
+        Some(rb) => match rb.status {
+            DeployStatus::Deployed | DeployStatus::Unchanged => {
+                format!("; rolled back to `{}`", rb.label)
+            }
+            DeployStatus::Skipped => format!(
+                "; not rolled back to `{}`: another deployment acted on the environment",
+                rb.label
+            ),
+            DeployStatus::TimedOut => {
+                format!("; the rollback to `{}` did not finish in time", rb.label)
+            }
+            _ => format!("; the rollback to `{}` failed too", rb.label),
+        },
+    };
+    let (failure, text) = match o.status {
+        DeployStatus::Deployed | DeployStatus::Unchanged | DeployStatus::Started => return None,
+        DeployStatus::Failed => (
+            true,
+            format!(
+                "deploying `{}` to `{}` failed{rollback}",
+                o.label, o.environment
+            ),
+        ),
+        DeployStatus::HealthGateFailed => (
+            true,
+            format!(
+                "`{}` runs `{}` but its health is {}, not what the gate accepts{rollback}",
+                o.environment, o.label, o.health
+            ),
+        ),
+        DeployStatus::TimedOut => (
+            true,
+            format!(
+                "timed out waiting for `{}` on `{}`; the deployment may still be running",
+                o.label, o.environment
+            ),
+        ),
+        DeployStatus::Superseded => (
+            false,
+            format!(
+                "`{}` was deployed to `{}`, then replaced by another deployment: `{runs}` runs",
+                o.label, o.environment
+            ),
+        ),
+        DeployStatus::Skipped => return None,
+    };
+    Some((failure, text))
 }
 
 /// A verdict line: progress when all went well, else the outcome of a
@@ -96,7 +166,8 @@ fn say(printer: &Printer, status: DeployStatus, line: &str) {
     }
 }
 
-fn explain(o: &DeployOutcome, app: &str, printer: &Printer) {
+fn explain(o: &DeployOutcome, follow: &Follow<'_>, printer: &Printer) {
+    let app = follow.app;
     let what = match o.status {
         DeployStatus::Deployed => format!(
             "deployed `{}` to `{}`: Ready, health {}",
@@ -139,7 +210,11 @@ fn explain(o: &DeployOutcome, app: &str, printer: &Printer) {
             o.wait_seconds, o.environment, o.env_status
         ),
     };
-    say(printer, o.status, &what);
+    if o.status == DeployStatus::Deployed {
+        printer.success(&what);
+    } else {
+        say(printer, o.status, &what);
+    }
     for f in &o.failures {
         say(printer, o.status, &format!("  - {f}"));
     }
@@ -153,8 +228,14 @@ fn explain(o: &DeployOutcome, app: &str, printer: &Printer) {
             printer,
             o.status,
             &format!(
-                "follow it with `aws elasticbeanstalk describe-events --application-name {app} --environment-name {}{req}`, or wait again with `ebpack deploy --version {} --env {} --app {app}`",
-                o.environment, o.label, o.environment
+                "follow it with `aws elasticbeanstalk describe-events --application-name {app} --environment-name {}{req}{region}`, or wait again with `ebpack deploy --version {} --env {} --app {app}{region}`",
+                o.environment,
+                o.label,
+                o.environment,
+                region = follow
+                    .region
+                    .map(|r| format!(" --region {r}"))
+                    .unwrap_or_default()
             ),
         );
     }

@@ -7,13 +7,30 @@
 //! write there is ignored, never a panic (which `eprintln!` would be).
 //! Under `-q` progress, events and warnings are dropped; errors and the
 //! outcome of a failure are not.
+//!
+//! Long waits show a sign of life: on a terminal a status line that the
+//! next output replaces, in a log a heartbeat line when nothing was printed
+//! for a while (30 s; `EBPACK_HEARTBEAT` sets another interval, which the
+//! tests use). Colour (events by severity, the outcome line) follows
+//! `--color`, `NO_COLOR` and whether stderr is a terminal.
 
 use super::exit::Error;
+use anstyle::{AnsiColor, Style};
 use ebpack::config::ConfigError;
-use ebpack::deploy::{Event, Reporter};
+use ebpack::deploy::{Event, Reporter, Waiting};
 use ebpack::diag::{Report, render};
 use ebpack::ops::{self, Interruption};
 use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// When stderr was last written to (heartbeats fill silences, not talk).
+static LAST_OUTPUT: Mutex<Option<Instant>> = Mutex::new(None);
+/// A status line is on the terminal and must be cleared before other text.
+static LIVE: AtomicBool = AtomicBool::new(false);
+/// When the upload being shown started (rate and ETA).
+static UPLOAD_START: Mutex<Option<Instant>> = Mutex::new(None);
 
 /// Where and how output goes.
 #[derive(Debug, Clone, Copy)]
@@ -21,15 +38,54 @@ pub(super) struct Printer {
     color: bool,
     quiet: bool,
     terminal: bool,
+    heartbeat: Duration,
 }
 
 impl Printer {
     /// A printer: `color` for stderr, `quiet` for `-q`.
     pub(super) fn new(color: bool, quiet: bool) -> Self {
+        let heartbeat = std::env::var("EBPACK_HEARTBEAT")
+            .ok()
+            .and_then(|v| super::args::parse_duration(&v).ok())
+            .unwrap_or(Duration::from_secs(30));
         Self {
             color,
             quiet,
             terminal: std::io::stderr().is_terminal(),
+            heartbeat,
+        }
+    }
+
+    /// `text` in `style` when colours are on.
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// The last line of a command whose outcome is not success:
+    /// `error: …` (or `warning: …` for an outcome that is no failure),
+    /// printed even under `-q`.
+    pub(super) fn verdict(&self, failure: bool, text: &str) {
+        let (word, color) = if failure {
+            ("error", AnsiColor::Red)
+        } else {
+            ("warning", AnsiColor::Yellow)
+        };
+        let prefix = self.paint(Style::new().bold().fg_color(Some(color.into())), word);
+        stderr(&format!("{prefix}: {text}\n"));
+    }
+
+    /// The success line that ends a deployment, in green.
+    pub(super) fn success(&self, message: &str) {
+        if !self.quiet {
+            let text = self.paint(
+                Style::new().fg_color(Some(AnsiColor::Green.into())),
+                message,
+            );
+            stderr(&format!("ebpack: {text}\n"));
         }
     }
 
@@ -113,11 +169,21 @@ impl Reporter for Printer {
     }
 
     fn event(&self, event: &Event) {
+        let severity = format!("{:<5}", event.severity);
+        let style = match event.severity.to_ascii_uppercase().as_str() {
+            "ERROR" | "FATAL" => Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
+            "WARN" => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+            _ => Style::new(),
+        };
+        let message = if style == Style::new() {
+            event.message.clone()
+        } else {
+            self.paint(style, &event.message)
+        };
         self.note(&format!(
-            "  {} {:<5} {}\n",
+            "  {} {} {message}\n",
             rfc3339(event.date),
-            event.severity,
-            event.message
+            self.paint(style, &severity),
         ));
     }
 
@@ -125,24 +191,99 @@ impl Reporter for Printer {
         if self.quiet || !self.terminal || total == 0 {
             return;
         }
+        let started = *UPLOAD_START
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get_or_insert_with(Instant::now);
         let pct = sent.saturating_mul(100) / total;
         let filled = usize::try_from(pct / 5).unwrap_or(20).min(20);
-        let mut text = format!(
-            "\r  [{}{}] {pct:>3}% {}",
+        let secs = started.elapsed().as_secs_f64();
+        let rate = if secs > 0.05 { sent as f64 / secs } else { 0.0 };
+        let eta = if rate > 0.0 && sent < total {
+            format!(", {} left", clock((total - sent) as f64 / rate))
+        } else {
+            String::new()
+        };
+        let speed = if rate > 0.0 {
+            format!(" {}/s", ebpack::bundle::human_size(rate as u64))
+        } else {
+            String::new()
+        };
+        let text = format!(
+            "  [{}{}] {pct:>3}% {} of {}{speed}{eta}",
             "#".repeat(filled),
             " ".repeat(20 - filled),
-            ebpack::bundle::human_size(sent)
+            ebpack::bundle::human_size(sent),
+            ebpack::bundle::human_size(total),
         );
+        live(&text);
         if sent >= total {
-            text.push('\n');
+            end_live();
         }
-        stderr(&text);
+    }
+
+    fn waiting(&self, wait: &Waiting<'_>) {
+        if self.quiet {
+            return;
+        }
+        let state = format!(
+            "`{}` is {}, health {} ({} so far, deadline in {})",
+            wait.environment,
+            wait.status,
+            wait.health,
+            clock(wait.elapsed.as_secs_f64()),
+            clock(wait.left.as_secs_f64())
+        );
+        if self.terminal {
+            live(&format!("  waiting for {}: {state}", wait.what));
+            return;
+        }
+        let silent_for = LAST_OUTPUT
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .map_or(Duration::ZERO, |t| t.elapsed());
+        if silent_for >= self.heartbeat {
+            self.progress(&format!("still waiting for {}: {state}", wait.what));
+        }
     }
 }
 
-/// Writes to stderr, ignoring failures: there is nowhere left to report them.
+/// `75 s` → `1m15s`.
+fn clock(secs: f64) -> String {
+    let s = secs.max(0.0).round() as u64;
+    match (s / 3600, s / 60 % 60, s % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, s) => format!("{m}m{s:02}s"),
+        (h, m, _) => format!("{h}h{m:02}m"),
+    }
+}
+
+/// Puts `text` on the terminal's status line (replaced by the next output).
+fn live(text: &str) {
+    LIVE.store(true, Ordering::Relaxed);
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(format!("\r\x1b[2K{text}").as_bytes());
+}
+
+/// Ends the status line with a newline, keeping its text.
+fn end_live() {
+    if LIVE.swap(false, Ordering::Relaxed) {
+        let _ = std::io::stderr().lock().write_all(b"\n");
+    }
+}
+
+/// Writes to stderr, ignoring failures: there is nowhere left to report
+/// them. Clears a status line first, and notes the time for heartbeats.
 fn stderr(text: &str) {
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    let mut err = std::io::stderr().lock();
+    if LIVE.swap(false, Ordering::Relaxed) {
+        let _ = err.write_all(b"\r\x1b[2K");
+    }
+    let _ = err.write_all(text.as_bytes());
+    *LAST_OUTPUT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
 }
 
 /// `2026-11-22T04:00:00Z`.

@@ -38,6 +38,34 @@ pub trait Reporter: Send + Sync {
     fn upload_progress(&self, sent: u64, total: u64) {
         let _ = (sent, total);
     }
+    /// A poll of a wait found nothing new: what ebpack is waiting for and
+    /// until when (a live status line on a terminal, a heartbeat in a log).
+    fn waiting(&self, wait: &Waiting<'_>) {
+        let _ = wait;
+    }
+}
+
+/// The state of a wait, reported at each poll ([`Reporter::waiting`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Waiting<'a> {
+    /// What ebpack waits for (`the deployment of `v2``, `Ready`, …).
+    pub what: &'a str,
+    /// The environment.
+    pub environment: &'a str,
+    /// Its status (`Updating`, `Ready`, …).
+    pub status: &'a str,
+    /// Its health colour.
+    pub health: &'a str,
+    /// Time since the wait began.
+    pub elapsed: std::time::Duration,
+    /// Time left before the deadline.
+    pub left: std::time::Duration,
+}
+
+/// Serializes seconds rounded to milliseconds (`6.76`, not
+/// `6.7596150040000005`) for `--output json`.
+pub fn round_ms<S: serde::Serializer>(seconds: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((seconds * 1000.0).round() / 1000.0)
 }
 
 /// A reporter that prints nothing.

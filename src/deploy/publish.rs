@@ -69,6 +69,7 @@ pub struct Published {
     /// True when bytes were uploaded by this run.
     pub uploaded: bool,
     /// Seconds spent uploading.
+    #[serde(serialize_with = "crate::deploy::round_ms")]
     pub upload_seconds: f64,
 }
 
@@ -372,11 +373,20 @@ async fn place<S: Store>(
         ));
         let total = req.size;
         let progress = move |sent: u64| reporter.upload_progress(sent, total);
+        let started = Instant::now();
         match s3
             .upload(bucket, &key, &req.zip, &req.sha256, &progress)
             .await
         {
-            Ok(()) => return Ok((key, true)),
+            Ok(()) => {
+                let secs = started.elapsed().as_secs_f64();
+                let rate = req.size as f64 / secs.max(0.001) / 1_000_000.0;
+                reporter.line(&format!(
+                    "uploaded {} in {secs:.1} s ({rate:.1} MB/s)",
+                    crate::bundle::human_size(req.size)
+                ));
+                return Ok((key, true));
+            }
             // Another run wrote the key between our look and our write.
             Err(e) if e.kind == ErrorKind::AlreadyExists => {
                 if same(&s3.head_object(bucket, &key).await?) {

@@ -79,6 +79,7 @@ pub struct DeployOutcome {
     /// Error events and reasons, when it failed.
     pub failures: Vec<String>,
     /// Seconds from the start of the wait to the end.
+    #[serde(serialize_with = "crate::deploy::round_ms")]
     pub wait_seconds: f64,
     /// The rollback's outcome, when one ran.
     pub rollback: Option<Box<DeployOutcome>>,
@@ -360,6 +361,7 @@ impl<B: Beanstalk> Watch<'_, B> {
     /// Polls until Ready. `Err(env)` when the deadline passed first.
     async fn wait_ready(&self, mut env: EnvInfo) -> Result<Result<EnvInfo, EnvInfo>, DeployError> {
         let mut poller = Poller::new(self.s.poll);
+        let began = Instant::now();
         let mut announced = false;
         loop {
             match env.status.as_str() {
@@ -394,6 +396,7 @@ impl<B: Beanstalk> Watch<'_, B> {
             if Instant::now() >= self.deadline {
                 return Ok(Err(env));
             }
+            self.waiting("it to be Ready", &env, began, self.deadline);
             self.sleep(&mut poller).await;
             env = self.describe_lenient(&env).await?;
         }
@@ -503,6 +506,12 @@ impl<B: Beanstalk> Watch<'_, B> {
                 o.failures = failures;
                 return Ok(o);
             }
+            self.waiting(
+                &format!("the deployment of `{label}`"),
+                &env,
+                started,
+                self.deadline,
+            );
             self.sleep(&mut poller).await;
         }
     }
@@ -563,6 +572,18 @@ impl<B: Beanstalk> Watch<'_, B> {
         Ok(o)
     }
 
+    /// Tells the reporter what the wait is at (nothing new this poll).
+    fn waiting(&self, what: &str, env: &EnvInfo, started: Instant, until: Instant) {
+        self.reporter.waiting(&super::Waiting {
+            what,
+            environment: &env.name,
+            status: &env.status,
+            health: &env.health,
+            elapsed: started.elapsed(),
+            left: until.saturating_duration_since(Instant::now()),
+        });
+    }
+
     /// Whether another request has acted on the environment since
     /// `since` (the time of this request's latest event).
     async fn replaced(&self, request_id: &str, since: Option<SystemTime>) -> bool {
@@ -607,6 +628,15 @@ impl<B: Beanstalk> Watch<'_, B> {
                 ));
                 return Ok(o);
             }
+            self.waiting(
+                &format!(
+                    "the health of `{label}` to reach {}",
+                    self.s.healthy.join(" or ")
+                ),
+                &env,
+                started,
+                gate_deadline,
+            );
             let left = gate_deadline.saturating_duration_since(Instant::now());
             tokio::time::sleep(
                 poller

@@ -44,12 +44,16 @@ pub struct DeployRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct DeployDurations {
     /// Building.
+    #[serde(serialize_with = "crate::deploy::round_ms")]
     pub build: f64,
     /// Uploading.
+    #[serde(serialize_with = "crate::deploy::round_ms")]
     pub upload: f64,
     /// Updating and waiting.
+    #[serde(serialize_with = "crate::deploy::round_ms")]
     pub deploy: f64,
     /// The whole command.
+    #[serde(serialize_with = "crate::deploy::round_ms")]
     pub total: f64,
 }
 
@@ -71,6 +75,7 @@ pub struct RollbackSummary {
     /// Error events and reasons.
     pub failures: Vec<String>,
     /// Seconds waited.
+    #[serde(serialize_with = "crate::deploy::round_ms")]
     pub wait_seconds: f64,
 }
 
@@ -111,6 +116,9 @@ pub struct DeploySummary {
     /// The full outcome.
     #[serde(skip)]
     pub outcome: DeployOutcome,
+    /// The region the deployment ran in (for the commands ebpack suggests).
+    #[serde(skip)]
+    pub region: Option<String>,
 }
 
 impl From<&DeployOutcome> for RollbackSummary {
@@ -251,6 +259,7 @@ pub fn deploy(
             sha256: version.sha256,
             version: version.provenance,
             outcome,
+            region: Some(clients.region.clone()),
         })
     })
 }
@@ -444,6 +453,7 @@ mod tests {
             sha256: None,
             version: Some(Provenance::Reused),
             outcome: o,
+            region: None,
         };
         let v = serde_json::to_value(&summary).unwrap();
         let keys = |v: &serde_json::Value| -> Vec<String> {

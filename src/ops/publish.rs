@@ -58,8 +58,10 @@ pub struct Prepared {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PublishDurations {
     /// Building.
+    #[serde(serialize_with = "crate::deploy::round_ms")]
     pub build: f64,
     /// Uploading.
+    #[serde(serialize_with = "crate::deploy::round_ms")]
     pub upload: f64,
 }
 

@@ -320,6 +320,13 @@ fn a_failed_deployment_exits_4_keeps_the_old_label_and_rollback_reports_both() {
         env_state(emu, &env),
         ("Ready".into(), Some("v0".into()), "Green".into())
     );
+    // The log ends on the outcome, as an error line, not on the rollback's
+    // success line.
+    assert_eq!(
+        r.stderr.lines().last(),
+        Some(format!("error: deploying `v2` to `{env}` failed; rolled back to `v0` (exit 4)").as_str()),
+        "{r}"
+    );
 }
 
 #[test]
@@ -387,9 +394,15 @@ fn a_timeout_exits_5_says_it_may_still_run_and_how_to_follow_it() {
     assert_eq!(j["status"], "timed-out", "{r}");
     assert_eq!(j["environment_status"], "Updating");
     let request = j["request_id"].as_str().expect("a request id").to_owned();
+    // Every command ebpack suggests runs as printed: the region included.
     r.assert_stderr(&format!(
-        "aws elasticbeanstalk describe-events --application-name {app} --environment-name {env} --request-id {request}"
+        "aws elasticbeanstalk describe-events --application-name {app} --environment-name {env} --request-id {request} --region {REGION}`"
     ));
+    assert_eq!(
+        r.stderr.lines().last(),
+        Some(format!("error: timed out waiting for `v1` on `{env}`; the deployment may still be running (exit 5)").as_str()),
+        "{r}"
+    );
     // The hint is a command that works as printed (from the project folder).
     let hint_start = r.stderr.find("wait again with `").expect("the hint") + 17;
     let hint = &r.stderr[hint_start..];
@@ -431,3 +444,32 @@ fn no_wait_returns_once_the_update_is_accepted() {
 }
 
 // --- configuration and credentials ----------------------------------------------
+
+#[test]
+fn a_long_wait_in_a_log_prints_a_heartbeat_and_durations_are_milliseconds() {
+    let emu = Emulator::shared();
+    let p = Project::new("v0");
+    let (app, env) = app_with_env(emu, &p, Duration::from_millis(3500));
+    p.set_content("v1");
+    let mut vars = aws_env(emu);
+    // 1 s instead of 30 s between heartbeats, so the test stays short.
+    vars.push(("EBPACK_HEARTBEAT".into(), "1s".into()));
+    let r = ebpack(p.path(), &deploy_args(&app, &env, "v1"), &vars);
+    r.assert_code(0);
+    r.assert_stderr(&format!(
+        "ebpack: still waiting for the deployment of `v1`: `{env}` is Updating, health Grey ("
+    ));
+    r.assert_stderr("so far, deadline in ");
+    // No terminal: no status line, no escape codes.
+    assert!(!r.stderr.contains('\x1b'), "{r}");
+    r.assert_stderr("ebpack: uploaded ");
+    let j = r.json();
+    for step in ["build", "upload", "deploy", "total"] {
+        let secs = j["durations"][step].as_f64().unwrap();
+        let ms = secs * 1000.0;
+        assert!((ms - ms.round()).abs() < 1e-6, "{step}: {secs}");
+        let text = j["durations"][step].to_string();
+        let decimals = text.split_once('.').map_or(0, |(_, d)| d.len());
+        assert!(decimals <= 3, "{step}: {text}");
+    }
+}
