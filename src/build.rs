@@ -340,12 +340,25 @@ fn add_generated(
     }
     if rewritten || !gen_files.is_empty() {
         progress("validating the bundle with pinned images and generated files");
-        checked.warnings = revalidate(
+        let on_disk = std::mem::take(&mut checked.warnings);
+        let shipped_names: Vec<String> = checked
+            .changed
+            .keys()
+            .map(|n| checked.bundle.display_name(n))
+            .collect();
+        let again = revalidate(
             &mut checked.bundle,
             &checked.changed,
             &gen_files,
             &checked.options,
-        )?;
+        );
+        checked.warnings = match again {
+            Ok(r) => as_built(on_disk, r, &shipped_names),
+            Err(BuildError::Invalid(r)) => {
+                return Err(BuildError::Invalid(as_built(on_disk, r, &shipped_names)));
+            }
+            Err(e) => return Err(e),
+        };
     }
     Ok((entries, gen_files.into_iter().map(|g| g.0).collect()))
 }
@@ -386,6 +399,46 @@ fn write_zip(
         }
         Err(e) => Err(BuildError::Io(e.to_string())),
     }
+}
+
+/// The findings of the bundle as built, placed in the files on disk where
+/// the first validation made the same finding there (its positions are the
+/// file's); a finding only the built bundle has, in a file the build
+/// rewrote, is named `<file> (as built)` with that text as its snippet, as
+/// its line and column are in the rewritten copy. Findings of the first
+/// validation that the build fixed (an image it pinned) are gone.
+fn as_built(on_disk: Report, built: Report, rewritten: &[String]) -> Report {
+    let key = |d: &crate::diag::Diagnostic| {
+        (d.code, d.file.clone(), d.pointer.clone(), d.message.clone())
+    };
+    let mut disk: std::collections::HashMap<_, _> = on_disk
+        .diagnostics
+        .into_iter()
+        .map(|d| (key(&d), d))
+        .collect();
+    let mut report = Report::default();
+    for d in built.diagnostics {
+        if let Some(first) = disk.remove(&key(&d)) {
+            if let Some(src) = on_disk.sources.get(&first.file) {
+                report.sources.insert(first.file.clone(), Arc::clone(src));
+            }
+            report.diagnostics.push(first);
+            continue;
+        }
+        let mut d = d;
+        if rewritten.contains(&d.file) {
+            let name = format!("{} (as built)", d.file);
+            if let Some(src) = built.sources.get(&d.file) {
+                report.add_source(crate::source::SourceFile::new(&name, src.text()));
+            }
+            d.file = name;
+        } else if let Some(src) = built.sources.get(&d.file) {
+            report.sources.insert(d.file.clone(), Arc::clone(src));
+        }
+        report.diagnostics.push(d);
+    }
+    report.sort();
+    report
 }
 
 /// Validates the bundle again with the rewritten Dockerrun and the

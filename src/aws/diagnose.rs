@@ -93,7 +93,9 @@ impl ProfileFacts {
                 ErrorKind::Auth,
                 "configuration",
                 format!(
-                    "profile `{name}` is not defined in `~/.aws/config` or `~/.aws/credentials`"
+                    "profile `{name}` is not defined in `{}` or `{}`",
+                    file_or("AWS_CONFIG_FILE", "~/.aws/config"),
+                    file_or("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
                 ),
             )
             .with_hint(help),
@@ -108,6 +110,14 @@ impl ProfileFacts {
             format!("[profile {}]", self.name)
         }
     }
+}
+
+/// The shared file the SDK read: the variable's path when set, else the default.
+fn file_or(var: &str, default: &str) -> String {
+    std::env::var(var)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| default.to_owned())
 }
 
 /// No region from any source.

@@ -191,3 +191,38 @@ fn secret_values_never_reach_the_output_of_validate_build_or_inspect() {
         &run(root, &["inspect", z.to_str().unwrap()], &[]),
     );
 }
+
+#[test]
+fn build_points_at_the_same_places_as_validate() {
+    // The example's Dockerrun is rewritten by the build (generated volumes):
+    // its findings must still point into the file on disk.
+    let out = tempfile::tempdir().unwrap();
+    let places = |o: &std::process::Output| -> Vec<String> {
+        stderr(o)
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("--> ").map(str::to_owned))
+            .collect()
+    };
+    let validate = run(repo(), &["validate", "eb"], &[]);
+    let build = run(
+        repo(),
+        &[
+            "build",
+            "--label",
+            "positions",
+            "--out",
+            out.path().to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(build.status.success(), "{}", stderr(&build));
+    let (v, b) = (places(&validate), places(&build));
+    assert!(!v.is_empty(), "the example has warnings to compare");
+    assert_eq!(
+        v,
+        b,
+        "validate:\n{}\nbuild:\n{}",
+        stderr(&validate),
+        stderr(&build)
+    );
+}

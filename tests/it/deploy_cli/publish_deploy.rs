@@ -324,7 +324,10 @@ fn a_failed_deployment_exits_4_keeps_the_old_label_and_rollback_reports_both() {
     // success line.
     assert_eq!(
         r.stderr.lines().last(),
-        Some(format!("error: deploying `v2` to `{env}` failed; rolled back to `v0` (exit 4)").as_str()),
+        Some(
+            format!("error: deploying `v2` to `{env}` failed; rolled back to `v0` (exit 4)")
+                .as_str()
+        ),
         "{r}"
     );
 }
