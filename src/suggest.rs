@@ -110,12 +110,7 @@ pub fn missing_bundle_folder(
         Origin::Env => parts.push("`EBPACK_BUNDLE` names it; fix or unset it".to_owned()),
         Origin::Flag => parts.push("check the path given on the command line".to_owned()),
         Origin::Default | Origin::EbCli => parts.push(format!(
-            "ebpack looks for the bundle in `eb/` of the current folder by default; run it where `eb/` is, or pass the bundle folder (`ebpack {command} DIR`{})",
-            if command == "validate" {
-                ""
-            } else {
-                ", or `bundle: DIR` in ebpack.yaml"
-            }
+            "ebpack works on the `eb/` folder of the project (the folder of the nearest `ebpack.yaml`, here or in a parent; else this folder); run it inside the project, or pass the bundle folder (`ebpack {command} DIR`, or `bundle: DIR` in ebpack.yaml)"
         )),
     }
     if let Some(first) = found.first() {
@@ -197,10 +192,7 @@ mod tests {
             dir.path(),
             "validate",
         );
-        assert!(
-            !help.contains("ebpack.yaml"),
-            "validate reads no ebpack.yaml: {help}"
-        );
+        assert!(help.contains("`ebpack validate DIR`"), "{help}");
         std::fs::create_dir(dir.path().join("deploy")).unwrap();
         std::fs::write(dir.path().join("deploy/Dockerrun.aws.json"), "{}").unwrap();
         let help =

@@ -50,7 +50,7 @@ pub(super) struct BuildArgs {
     #[arg(long, value_parser = ["ecs-al2", "mc-al1", "docker-al2"])]
     pub platform: Option<String>,
     /// `human` (progress on stderr) or `json` (one result object on stdout: the manifest summary for build, plus the version for publish and the outcome for deploy).
-    #[arg(long, value_enum, default_value_t = Output::Human)]
+    #[arg(long, visible_alias = "format", value_enum, default_value_t = Output::Human)]
     pub output: Output,
     /// Convert CRLF line endings of `.platform` hooks to LF in the bundle.
     #[arg(long)]

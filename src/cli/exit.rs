@@ -100,8 +100,15 @@ impl Error {
             Error::Lib(e) => e,
         };
         match lib {
+            // Nothing to work on here: a usage mistake, with a next step.
+            ops::Error::Build(BuildError::NoBundleFolder { .. }) => USAGE,
+            ops::Error::Read(ebpack::validate::InputError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                USAGE
+            }
             ops::Error::Config(ConfigError::Io { .. })
-            | ops::Error::Build(BuildError::Io(_) | BuildError::NoBundleFolder { .. })
+            | ops::Error::Build(BuildError::Io(_))
             | ops::Error::Read(_)
             | ops::Error::Io(_)
             | ops::Error::GenerateWrite(WriteError::Io { .. }) => IO,

@@ -18,7 +18,7 @@ pub(super) struct Args {
     #[arg(long, default_value = "ecs-al2", value_parser = ["ecs-al2", "mc-al1", "docker-al2"])]
     platform: String,
     /// `human` (a table) or `json` (one object) on stdout; findings go to stderr.
-    #[arg(long, value_enum, default_value_t = Output::Human)]
+    #[arg(long, visible_alias = "format", value_enum, default_value_t = Output::Human)]
     output: Output,
 }
 

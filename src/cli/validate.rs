@@ -9,14 +9,13 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub(super) struct Args {
-    /// A bundle folder, a built `.zip`, a `Dockerrun.aws.json`, a bare `docker-compose.yml` or a `.config` file.
-    #[arg(default_value = "eb")]
-    path: PathBuf,
+    /// A bundle folder, a built `.zip`, a `Dockerrun.aws.json`, a bare `docker-compose.yml` or a `.config` file [default: the project's bundle folder: `bundle` of the nearest ebpack.yaml, else `eb`].
+    path: Option<PathBuf>,
     /// Platform the bundle targets (rules that differ by platform).
     #[arg(long, default_value = "ecs-al2", value_parser = ["ecs-al2", "mc-al1", "docker-al2"])]
     platform: String,
-    /// Output format: `human` (stderr, with source snippets) or `json` (stdout, one object per line).
-    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    /// Output format: `human` (stderr, with source snippets) or `json` (stdout, one object per line). Also spelled `--output`.
+    #[arg(long, visible_alias = "output", value_enum, default_value_t = FormatArg::Human)]
     format: FormatArg,
     /// Treat warnings as errors (exit 1 on any warning).
     #[arg(long)]
@@ -38,7 +37,8 @@ pub(super) fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
         platform,
         allow_unknown_keys: args.allow_unknown_keys,
     };
-    let report = validate::validate_path(&args.path, &options).map_err(ops::Error::Read)?;
+    let path = args.path.clone().unwrap_or_else(default_bundle);
+    let report = validate::validate_path(&path, &options).map_err(ops::Error::Read)?;
     let fails = report.fails(args.strict);
     match args.format {
         FormatArg::Json => {
@@ -48,7 +48,7 @@ pub(super) fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
                 lines.push('\n');
             }
             printer.stdout(&lines)?;
-            let summary = format!("{}: {}\n", args.path.display(), render::summary(&report));
+            let summary = format!("{}: {}\n", path.display(), render::summary(&report));
             if fails {
                 printer.failure_note(&summary);
             } else {
@@ -57,9 +57,45 @@ pub(super) fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
         }
         FormatArg::Human => printer.report(&report, fails),
     }
+    if fails && !report.fails(false) {
+        // Only warnings: say why they fail, or "0 errors" reads like a pass.
+        let n = report.count(ebpack::diag::Severity::Warning);
+        printer.verdict(
+            true,
+            &format!(
+                "{n} warning{} fail{} the check under `--strict` (exit 1); fix {}, or drop `--strict` to let warnings pass",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "s" } else { "" },
+                if n == 1 { "it" } else { "them" },
+            ),
+        );
+    }
     Ok(if fails {
         ExitStatus::BundleErrors
     } else {
         ExitStatus::Success
     })
+}
+
+/// The bundle folder of the project (`bundle` of the nearest `ebpack.yaml`,
+/// found in this folder or a parent; else `eb`), as a path relative to the
+/// working directory when it is below or beside it.
+fn default_bundle() -> PathBuf {
+    let Ok(settings) = super::args::settings(ebpack::config::Overrides::default()) else {
+        return PathBuf::from("eb");
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    relative_to(&settings.bundle_dir, &cwd)
+}
+
+/// `path` from `base` (`eb`, `../eb`), or `path` itself when they share no prefix.
+fn relative_to(path: &std::path::Path, base: &std::path::Path) -> PathBuf {
+    for (up, dir) in base.ancestors().enumerate() {
+        if let Ok(rest) = path.strip_prefix(dir) {
+            let mut out: PathBuf = std::iter::repeat_n("..", up).collect();
+            out.push(rest);
+            return out;
+        }
+    }
+    path.to_owned()
 }

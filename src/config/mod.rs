@@ -299,12 +299,15 @@ pub fn resolve(inputs: &Inputs) -> Result<Settings, ConfigError> {
 
 /// The `ebpack.yaml` to read: the one named by `--config`/`EBPACK_CONFIG`,
 /// else the first found in the working directory or the bundle folder
-/// given on the command line.
+/// given on the command line, else (no bundle folder given) the nearest in
+/// a parent folder, as cargo and git find their files: ebpack works from
+/// any folder of the project. The search stops at a repository's root (a
+/// folder with `.git`), so a project never picks up a file above it.
 fn find_project_file(cwd: &Path, command_line: &Layer) -> Option<PathBuf> {
     if let Some(p) = &command_line.config {
         return Some(p.value.clone());
     }
-    [
+    let here = [
         Some(cwd.join("ebpack.yaml")),
         command_line
             .bundle
@@ -313,7 +316,20 @@ fn find_project_file(cwd: &Path, command_line: &Layer) -> Option<PathBuf> {
     ]
     .into_iter()
     .flatten()
-    .find(|p| p.is_file())
+    .find(|p| p.is_file());
+    if here.is_some() || command_line.bundle.is_some() || cwd.join(".git").exists() {
+        return here;
+    }
+    for dir in cwd.ancestors().skip(1) {
+        let file = dir.join("ebpack.yaml");
+        if file.is_file() {
+            return Some(file);
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
 }
 
 /// The EB CLI's file in the bundle folder (where `eb init` ran) or the

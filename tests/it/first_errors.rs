@@ -89,25 +89,26 @@ const PROMOTE: [&str; 7] = [
 
 #[test]
 fn no_eb_folder_names_where_ebpack_looked_and_how_to_point_it_elsewhere() {
+    // Nothing to work on is a usage mistake (exit 2) with a next step.
     let dir = tempfile::tempdir().unwrap();
     // `publish` and `deploy` build first, so they say the same.
     for args in [&["build"][..], &["publish"], &["deploy", "--env", "e"]] {
         let r = ebpack(dir.path(), args, &[]);
         r.says(
-            6,
+            2,
             &[
                 "error: bundle folder `eb` does not exist (looked for `",
-                "help: ebpack looks for the bundle in `eb/` of the current folder by default",
+                "help: ebpack works on the `eb/` folder of the project (the folder of the nearest `ebpack.yaml`, here or in a parent; else this folder)",
                 "(`ebpack build DIR`, or `bundle: DIR` in ebpack.yaml)",
             ],
         );
     }
     let r = ebpack(dir.path(), &["validate"], &[]);
     r.says(
-        6,
+        2,
         &[
             "error: cannot read `eb`: ",
-            "help: ebpack looks for the bundle in `eb/` of the current folder by default; run it where `eb/` is, or pass the bundle folder (`ebpack validate DIR`)",
+            "help: ebpack works on the `eb/` folder of the project (the folder of the nearest `ebpack.yaml`, here or in a parent; else this folder); run it inside the project, or pass the bundle folder (`ebpack validate DIR`, or `bundle: DIR` in ebpack.yaml)",
         ],
     );
     // A folder nearby that looks like a bundle is named.
@@ -115,14 +116,14 @@ fn no_eb_folder_names_where_ebpack_looked_and_how_to_point_it_elsewhere() {
     std::fs::write(dir.path().join("deploy/Dockerrun.aws.json"), "{}").unwrap();
     let r = ebpack(dir.path(), &["build"], &[]);
     r.says(
-        6,
+        2,
         &["; `deploy` holds a `Dockerrun.aws.json`: `ebpack build deploy`"],
     );
     // A `bundle:` in ebpack.yaml that names nothing is what to fix.
     std::fs::write(dir.path().join("ebpack.yaml"), "bundle: app\n").unwrap();
     let r = ebpack(dir.path(), &["build"], &[]);
     r.says(
-        6,
+        2,
         &[
             "error: bundle folder `app` does not exist",
             "help: `bundle:` in ebpack.yaml names `app`; fix it",
@@ -496,4 +497,28 @@ fn each_aws_call_attempt_is_one_event_with_operation_status_request_id_and_time(
             "{e:?}"
         );
     }
+}
+
+#[test]
+fn ebpack_works_from_any_folder_of_the_project() {
+    // The nearest ebpack.yaml above names the project, as cargo's and
+    // git's files do; its `eb/` is the bundle.
+    let p = project();
+    std::fs::write(p.path().join("ebpack.yaml"), "app: shop\n").unwrap();
+    let sub = p.path().join("src/deep");
+    std::fs::create_dir_all(&sub).unwrap();
+    ebpack(&sub, &["validate"], &[]).says(0, &["no problems found"]);
+    let r = ebpack(&sub, &["build", "--label", "t"], &[]);
+    r.says(0, &["built "]);
+    assert!(p.path().join("dist/shop-t.zip").is_file(), "{}", r.stderr);
+    // Findings name the file as seen from where ebpack runs.
+    std::fs::write(
+        p.path().join("eb/Dockerrun.aws.json"),
+        "{\"AWSEBDockerrunVersion\": 2}",
+    )
+    .unwrap();
+    ebpack(&sub, &["validate"], &[]).says(1, &["--> ../../eb/Dockerrun.aws.json:1:"]);
+    // A repository root stops the search: no file above it is taken.
+    std::fs::create_dir(p.path().join("src/.git")).unwrap();
+    ebpack(&sub, &["validate"], &[]).says(2, &["error: cannot read `eb`"]);
 }
