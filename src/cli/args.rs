@@ -93,6 +93,18 @@ impl BuildArgs {
         settings(self.overrides()?)
     }
 
+    /// [`Self::settings`], saying on stderr which of them are guesses.
+    pub(super) fn settings_told(
+        &self,
+        printer: &super::printer::Printer,
+    ) -> Result<Settings, ops::Error> {
+        let settings = self.settings()?;
+        for line in ops::guessed_settings(&settings) {
+            printer.progress(&line);
+        }
+        Ok(settings)
+    }
+
     /// What the build takes beyond the settings.
     pub(super) fn request(&self) -> BuildRequest {
         BuildRequest {

@@ -8,7 +8,7 @@ use super::{output, signals};
 use ebpack::ops::build::{self, BuildSummary};
 
 pub(super) fn run(args: BuildArgs, printer: Printer) -> Result<ExitStatus, Error> {
-    let settings = args.settings()?;
+    let settings = args.settings_told(&printer)?;
     let cancel = signals::cancel_on_signals();
     let out = build::build(&settings, &args.request(), &printer, &cancel)?;
     output::json(&printer, args.output, &BuildSummary::from(&out))?;

@@ -57,7 +57,17 @@ pub(super) struct Args {
 }
 
 pub(super) fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
-    let settings = args.publish.build.settings()?;
+    if let Some(dir) = &args.publish.build.dir
+        && let Some(name) = env_name_given_as_folder(dir)
+    {
+        // The `eb deploy ENV` habit: the argument is a bundle folder here.
+        return Err(ebpack::ops::Error::Usage(format!(
+            "`{name}` is not a folder: `ebpack deploy` takes a bundle folder as its argument; to deploy to the environment `{name}`, pass `--env {name}`{}",
+            if args.env.is_some() { "" } else { " (`eb deploy ENV` takes the environment there)" }
+        ))
+        .into());
+    }
+    let settings = args.publish.build.settings_told(&printer)?;
     let cancel = signals::cancel_on_signals();
     let aws = args.publish.aws.settings(settings.region.as_deref());
     let req = DeployRequest {
@@ -239,4 +249,19 @@ fn explain(o: &DeployOutcome, follow: &Follow<'_>, printer: &Printer) {
             ),
         );
     }
+}
+
+/// The name, when `dir` does not exist and reads as an environment name
+/// (4–40 letters, digits and hyphens, as Elastic Beanstalk allows), not a
+/// path.
+fn env_name_given_as_folder(dir: &std::path::Path) -> Option<String> {
+    if dir.exists() {
+        return None;
+    }
+    let name = dir.to_str()?;
+    let env_like = (4..=40).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !name.starts_with('-')
+        && !name.ends_with('-');
+    env_like.then(|| name.to_owned())
 }

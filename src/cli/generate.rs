@@ -28,6 +28,12 @@ pub(super) fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
         bundle: args.dir.clone(),
         ..Overrides::default()
     })?;
+    let Some(config_file) = settings.config_file.clone() else {
+        return Err(ops::Error::Usage(
+            "nothing to generate: no `ebpack.yaml` here or in a parent folder; `generate` renders the features its `generate:` section enables (docs/generate.md), or pass one with `--config FILE`".into(),
+        )
+        .into());
+    };
     let config = settings.generate;
     let dir = settings.bundle_dir;
     let dockerrun_path = dir.join("Dockerrun.aws.json");
@@ -42,9 +48,10 @@ pub(super) fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
     };
     let generated = generate::generate(&config, &dockerrun).map_err(ops::Error::from)?;
     if generated.files.is_empty() {
-        printer.note(
-            "nothing to generate: no feature is enabled in the `generate:` section of ebpack.yaml\n",
-        );
+        printer.note(&format!(
+            "nothing to generate: no feature is enabled in the `generate:` section of `{}`\n",
+            config_file.display()
+        ));
         return Ok(ExitStatus::Success);
     }
     if args.write {

@@ -8,7 +8,7 @@ use super::{output, signals};
 use ebpack::ops::publish;
 
 pub(super) fn run(args: PublishArgs, printer: Printer) -> Result<ExitStatus, Error> {
-    let settings = args.build.settings()?;
+    let settings = args.build.settings_told(&printer)?;
     let cancel = signals::cancel_on_signals();
     let aws = args.aws.settings(settings.region.as_deref());
     let summary = publish::publish(&settings, &args.request(), &aws, &printer, &cancel)?;

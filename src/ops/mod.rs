@@ -205,7 +205,46 @@ pub fn resolve_settings(
         env: env_layer,
         branch,
     };
-    Ok(config::resolve(&inputs)?)
+    let settings = config::resolve(&inputs)?;
+    log_settings(&settings);
+    Ok(settings)
+}
+
+/// Every resolved setting and where it came from, for `-v`.
+fn log_settings(s: &Settings) {
+    let o = &s.origins;
+    let file = s
+        .config_file
+        .as_ref()
+        .map_or("none".to_owned(), |p| p.display().to_string());
+    tracing::info!(config_file = %file, "settings");
+    tracing::info!(value = %s.app, origin = ?o.app, "setting app");
+    tracing::info!(value = %s.bundle_dir.display(), origin = ?o.bundle, "setting bundle");
+    tracing::info!(value = %s.out_dir.display(), origin = ?o.out, "setting out");
+    tracing::info!(value = %s.platform.as_str(), origin = ?o.platform, "setting platform");
+    for (name, value, origin) in [
+        ("environment", s.environment.clone(), o.environment),
+        ("region", s.region.clone(), o.region),
+        ("label", s.label.clone(), o.label),
+    ] {
+        if let (Some(v), Some(origin)) = (value, origin) {
+            tracing::info!(value = %v, ?origin, "setting {name}");
+        }
+    }
+}
+
+/// The guesses among the settings, in words: each is a line worth
+/// printing, since a wrong guess (the folder's name as the application)
+/// would otherwise go unnoticed.
+pub fn guessed_settings(s: &Settings) -> Vec<String> {
+    let mut out = Vec::new();
+    if s.origins.app == config::Origin::Default {
+        out.push(format!(
+            "application `{}` is the project folder's name (no `--app`, `EBPACK_APP`, `app:` in ebpack.yaml or EB CLI configuration set it)",
+            s.app
+        ));
+    }
+    out
 }
 
 /// The async runtime the AWS commands run on.

@@ -132,8 +132,10 @@ fn inspect_reports_foreign_zips() {
         "{out}"
     );
     assert!(out.contains("100644") && out.contains("sha256"), "{out}");
+    // A path that does not exist is a usage mistake, with a next step.
     let o = run(p.path(), &["inspect", "missing.zip"], &[]);
-    assert_eq!(o.status.code(), Some(6));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("help: "), "{}", stderr(&o));
 }
 
 #[test]

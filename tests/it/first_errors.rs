@@ -522,3 +522,48 @@ fn ebpack_works_from_any_folder_of_the_project() {
     std::fs::create_dir(p.path().join("src/.git")).unwrap();
     ebpack(&sub, &["validate"], &[]).says(2, &["error: cannot read `eb`"]);
 }
+
+#[test]
+fn the_first_habits_of_other_tools_get_a_next_step() {
+    let p = project();
+    // `eb deploy ENV`: the argument is a bundle folder for ebpack.
+    ebpack(p.path(), &["deploy", "Todobackend-env"], &[]).says(
+        2,
+        &[
+            "`Todobackend-env` is not a folder",
+            "pass `--env Todobackend-env`",
+        ],
+    );
+    // No ebpack.yaml: `generate` has nothing to render, and says so.
+    ebpack(p.path(), &["generate"], &[]).says(
+        2,
+        &["error: nothing to generate: no `ebpack.yaml` here or in a parent folder"],
+    );
+    // The application guessed from the folder's name is said, not silent.
+    let r = ebpack(p.path(), &["build", "--label", "t"], &[]);
+    let folder = p.path().file_name().unwrap().to_string_lossy().into_owned();
+    r.says(
+        0,
+        &[&format!(
+            "application `{folder}` is the project folder's name"
+        )],
+    );
+    // `--strict` says why warnings fail.
+    std::fs::write(
+        p.path().join("eb/Dockerrun.aws.json"),
+        r#"{"AWSEBDockerrunVersion": 2, "containerDefinitions": [{"name": "web", "image": "nginx", "essential": true, "memory": 128}]}"#,
+    )
+    .unwrap();
+    ebpack(p.path(), &["validate", "--strict"], &[]).says(
+        1,
+        &["error: 1 warning fails the check under `--strict` (exit 1)"],
+    );
+    // Both spellings of the machine output flag work everywhere.
+    ebpack(p.path(), &["validate", "--output", "json"], &[]).says(0, &[]);
+    ebpack(
+        p.path(),
+        &["build", "--label", "u", "--format", "json"],
+        &[],
+    )
+    .says(0, &[]);
+}
