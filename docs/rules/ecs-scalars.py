@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """List every boolean and integer member of the ECS shapes a Dockerrun v2 uses.
 
-Reads the ECS API model (botocore `ecs/2014-11-13/service-2.json`; a copy is
-in the project's reference material as `ecs-service-2.json`) and prints one
+Reads the ECS API model (botocore `botocore/data/ecs/2014-11-13/service-2.json`,
+https://github.com/boto/botocore, given as the first argument) and prints one
 path per line, as `src/validate/dockerrun/scalars.rs` spells them:
 
   container  essential                       boolean

@@ -21,39 +21,45 @@ pub(super) enum Output {
 #[group(id = "build_args")]
 pub(super) struct BuildArgs {
     /// The bundle folder [default: `bundle` from ebpack.yaml, else `eb`].
+    #[arg(help_heading = "Bundle")]
     pub dir: Option<PathBuf>,
     /// Output folder for the zip, its manifest and version.json [default: dist].
-    #[arg(long, value_name = "DIR")]
+    #[arg(help_heading = "Bundle", long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Version label (1–100 characters, no `/`) [default: CodeBuild variables, else git sha + content hash].
-    #[arg(long)]
+    #[arg(help_heading = "Bundle", long)]
     pub label: Option<String>,
     /// Application name [default: ebpack.yaml, .elasticbeanstalk/config.yml, else the project folder's name].
-    #[arg(long)]
+    #[arg(help_heading = "Bundle", long)]
     pub app: Option<String>,
     /// Tag every image of `pin.repositories` (or every untagged/`latest` image) with TAG.
-    #[arg(long, value_name = "TAG", conflicts_with = "tag_from")]
+    #[arg(
+        help_heading = "Pinning",
+        long,
+        value_name = "TAG",
+        conflicts_with = "tag_from"
+    )]
     pub image_tag: Option<String>,
     /// Exact image for one container (repeatable).
-    #[arg(long, value_name = "CONTAINER=IMAGE_REF", value_parser = config::parse_pin)]
+    #[arg(help_heading = "Pinning", long, value_name = "CONTAINER=IMAGE_REF", value_parser = config::parse_pin)]
     pub pin: Vec<(String, String)>,
     /// Read the tag from a JSON file with a jq query (default query `.Version`).
-    #[arg(long, value_name = "FILE[:QUERY]")]
+    #[arg(help_heading = "Pinning", long, value_name = "FILE[:QUERY]")]
     pub tag_from: Option<String>,
     /// Fail if any image is left without a tag or digest, or with `latest`.
-    #[arg(long)]
+    #[arg(help_heading = "Pinning", long)]
     pub require_pinned: bool,
     /// Configuration file [default: ./ebpack.yaml].
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Bundle", long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Platform the bundle targets [default: ebpack.yaml, EB CLI config, else ecs-al2].
-    #[arg(long, value_parser = ["ecs-al2", "mc-al1", "docker-al2"])]
+    #[arg(help_heading = "Bundle", long, value_parser = ["ecs-al2", "mc-al1", "docker-al2"])]
     pub platform: Option<String>,
     /// `human` (progress on stderr) or `json` (one result object on stdout: the manifest summary for build, plus the version for publish and the outcome for deploy).
-    #[arg(long, visible_alias = "format", value_enum, default_value_t = Output::Human)]
+    #[arg(help_heading = "Output", long, visible_alias = "format", value_enum, default_value_t = Output::Human)]
     pub output: Output,
     /// Convert CRLF line endings of `.platform` hooks to LF in the bundle.
-    #[arg(long)]
+    #[arg(help_heading = "Bundle", long)]
     pub fix: bool,
     /// Compression threads [default: one per core].
     #[arg(long, hide = true, default_value_t = 0)]
@@ -123,16 +129,16 @@ pub(super) struct PublishArgs {
     pub build: BuildArgs,
     /// Publish this already built zip instead of building (its label comes
     /// from `--label`, else from the manifest `ebpack build` wrote beside it).
-    #[arg(long, value_name = "ZIP")]
+    #[arg(help_heading = "Publishing", long, value_name = "ZIP")]
     pub bundle: Option<PathBuf>,
     /// Upload to this bucket instead of Elastic Beanstalk's own (needs no s3:CreateBucket).
-    #[arg(long)]
+    #[arg(help_heading = "Publishing", long)]
     pub bucket: Option<String>,
     /// Ask Elastic Beanstalk to validate the version and wait for PROCESSED/FAILED.
-    #[arg(long)]
+    #[arg(help_heading = "Publishing", long)]
     pub process: bool,
     /// Create the application when it does not exist.
-    #[arg(long)]
+    #[arg(help_heading = "Publishing", long)]
     pub create_app: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -156,16 +162,16 @@ impl PublishArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub(super) struct AwsArgs {
     /// AWS profile [default: the standard chain: AWS_PROFILE, env keys, SSO, web identity, instance role].
-    #[arg(long, env = "AWS_PROFILE")]
+    #[arg(help_heading = "AWS", long, env = "AWS_PROFILE")]
     pub profile: Option<String>,
     /// AWS region [default: ebpack.yaml, EB CLI config, AWS_REGION, the profile].
-    #[arg(long)]
+    #[arg(help_heading = "AWS", long)]
     pub region: Option<String>,
     /// Endpoint for every AWS service (a local emulator); AWS_ENDPOINT_URL also works.
-    #[arg(long, value_name = "URL")]
+    #[arg(help_heading = "AWS", long, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// Attempts per AWS call on throttling, 5xx and dropped connections.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50))]
+    #[arg(help_heading = "AWS", long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50))]
     pub max_attempts: u32,
 }
 

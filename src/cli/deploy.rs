@@ -15,12 +15,13 @@ use std::time::Duration;
 #[group(id = "deploy_args")]
 pub(super) struct Args {
     /// The environment to deploy to [default: `environment` in ebpack.yaml or the EB CLI's branch default].
-    #[arg(long = "env", value_name = "NAME")]
+    #[arg(help_heading = "Deployment", long = "env", value_name = "NAME")]
     pub env: Option<String>,
     /// Deploy this existing application version (the promote path) instead of publishing.
     // Build and publish flags mean nothing for a version that already
     // exists: refuse them rather than ignore them.
     #[arg(
+        help_heading = "Deployment",
         long = "version",
         value_name = "LABEL",
         conflicts_with_all = [
@@ -30,22 +31,22 @@ pub(super) struct Args {
     )]
     pub version_label: Option<String>,
     /// Give up waiting after this long (`600`, `90s`, `20m`, `1h`); the deployment may go on.
-    #[arg(long, default_value = "30m", value_parser = parse_duration)]
+    #[arg(help_heading = "Waiting", long, default_value = "30m", value_parser = parse_duration)]
     pub timeout: Duration,
     /// Return as soon as Elastic Beanstalk accepted the update.
-    #[arg(long)]
+    #[arg(help_heading = "Waiting", long)]
     pub no_wait: bool,
     /// On failure (or a missed health gate), redeploy the label the environment ran before.
-    #[arg(long)]
+    #[arg(help_heading = "Deployment", long)]
     pub rollback: bool,
     /// Health colours that pass the gate, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "Green", ignore_case = true, value_parser = ["Green", "Yellow", "Red", "Grey"])]
+    #[arg(help_heading = "Waiting", long, value_delimiter = ',', default_value = "Green", ignore_case = true, value_parser = ["Green", "Yellow", "Red", "Grey"])]
     pub healthy: Vec<String>,
     /// How long health may take to reach the gate after the deployment.
-    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    #[arg(help_heading = "Waiting", long, default_value = "5m", value_parser = parse_duration)]
     pub health_grace: Duration,
     /// Deploy even when the environment already runs this label.
-    #[arg(long)]
+    #[arg(help_heading = "Deployment", long)]
     pub force: bool,
     /// Fastest and slowest polling interval (`2s`, `20s`).
     #[arg(long, value_parser = parse_duration, default_value = "3s", hide = true)]

@@ -15,10 +15,10 @@ pub(super) struct Args {
     /// A built bundle `.zip`.
     zip: PathBuf,
     /// Platform to validate for.
-    #[arg(long, default_value = "ecs-al2", value_parser = ["ecs-al2", "mc-al1", "docker-al2"])]
+    #[arg(help_heading = "Rules", long, default_value = "ecs-al2", value_parser = ["ecs-al2", "mc-al1", "docker-al2"])]
     platform: String,
     /// `human` (a table) or `json` (one object) on stdout; findings go to stderr.
-    #[arg(long, visible_alias = "format", value_enum, default_value_t = Output::Human)]
+    #[arg(help_heading = "Output", long, visible_alias = "format", value_enum, default_value_t = Output::Human)]
     output: Output,
 }
 

@@ -15,6 +15,7 @@ mod deploy;
 mod entrypoint;
 mod exit;
 mod generate;
+mod help;
 mod inspect;
 mod logging;
 mod man;
@@ -63,22 +64,22 @@ enum Color {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check a bundle folder, a built zip, or a single Dockerrun/.config file.
-    #[command(after_help = exit::TABLE)]
+    #[command(after_help = help::VALIDATE)]
     Validate(validate::Args),
     /// Validate, pin image tags, generate ebextensions and write a deterministic zip, manifest and version.json.
-    #[command(after_help = exit::TABLE)]
+    #[command(after_help = help::build())]
     Build(args::BuildArgs),
     /// List a built zip's entries (modes, sizes), its sha256, and validate it.
-    #[command(after_help = exit::TABLE)]
+    #[command(after_help = help::INSPECT)]
     Inspect(inspect::Args),
     /// Build (or take --bundle), upload to S3 and create the application version. No environment is touched.
-    #[command(after_help = exit::TABLE)]
+    #[command(after_help = help::publish())]
     Publish(args::PublishArgs),
     /// Publish (or take --version), update the environment and wait until it is really done.
-    #[command(after_help = exit::TABLE, disable_version_flag = true)]
+    #[command(after_help = help::deploy(), disable_version_flag = true)]
     Deploy(deploy::Args),
     /// Print (or with --write write) the .ebextensions ebpack generates from ebpack.yaml.
-    #[command(after_help = exit::TABLE)]
+    #[command(after_help = help::generate())]
     Generate(generate::Args),
     /// Print the POSIX sh container entrypoint that loads the generated env file.
     Entrypoint(entrypoint::Args),

@@ -12,16 +12,16 @@ pub(super) struct Args {
     /// A bundle folder, a built `.zip`, a `Dockerrun.aws.json`, a bare `docker-compose.yml` or a `.config` file [default: the project's bundle folder: `bundle` of the nearest ebpack.yaml, else `eb`].
     path: Option<PathBuf>,
     /// Platform the bundle targets (rules that differ by platform).
-    #[arg(long, default_value = "ecs-al2", value_parser = ["ecs-al2", "mc-al1", "docker-al2"])]
+    #[arg(help_heading = "Rules", long, default_value = "ecs-al2", value_parser = ["ecs-al2", "mc-al1", "docker-al2"])]
     platform: String,
     /// Output format: `human` (stderr, with source snippets) or `json` (stdout, one object per line). Also spelled `--output`.
-    #[arg(long, visible_alias = "output", value_enum, default_value_t = FormatArg::Human)]
+    #[arg(help_heading = "Output", long, visible_alias = "output", value_enum, default_value_t = FormatArg::Human)]
     format: FormatArg,
     /// Treat warnings as errors (exit 1 on any warning).
-    #[arg(long)]
+    #[arg(help_heading = "Rules", long)]
     strict: bool,
     /// Report unknown container-definition keys (R21) as warnings, not errors.
-    #[arg(long)]
+    #[arg(help_heading = "Rules", long)]
     allow_unknown_keys: bool,
 }
 

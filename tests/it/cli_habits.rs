@@ -308,3 +308,46 @@ fn colour_only_when_asked_and_never_with_no_color() {
 fn with<'a>(args: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
     args.iter().chain(extra).copied().collect()
 }
+
+#[test]
+fn each_commands_help_teaches_examples_codes_and_variables() {
+    let help = |cmd: &str| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_ebpack"))
+            .args([cmd, "--help"])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        String::from_utf8(o.stdout).unwrap()
+    };
+    for (cmd, headings, codes) in [
+        (
+            "validate",
+            &["Rules:", "Output:"][..],
+            &["  1 ", "  2 "][..],
+        ),
+        ("build", &["Bundle:", "Pinning:", "Output:"], &["  130 "]),
+        ("publish", &["Publishing:", "AWS:"], &["  7 "]),
+        (
+            "deploy",
+            &["Deployment:", "Waiting:", "AWS:"],
+            &["  3 ", "  4 ", "  5 ", "  8 "],
+        ),
+    ] {
+        let h = help(cmd);
+        assert!(h.contains(&format!("Examples:\n  ebpack {cmd}")), "{h}");
+        for heading in headings {
+            assert!(h.contains(heading), "{cmd}: no {heading}\n{h}");
+        }
+        let codes_part = h.split("Exit codes:").nth(1).expect("exit codes");
+        for code in codes {
+            assert!(codes_part.contains(code), "{cmd}: no {code}\n{h}");
+        }
+        // Only the codes this command can return: `validate` never deploys.
+        if cmd == "validate" {
+            assert!(!codes_part.contains("  4 "), "{h}");
+        }
+    }
+    assert!(help("deploy").contains("EBPACK_ENVIRONMENT"));
+    assert!(help("build").contains("SOURCE_DATE_EPOCH"));
+}
