@@ -315,3 +315,4 @@ fn deploy_args<'a>(app: &'a str, env: &'a str, label: &'a str) -> Vec<&'a str> {
 mod aws_setup;
 mod publish_deploy;
 mod races;
+mod terminal;
