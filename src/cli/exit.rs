@@ -177,9 +177,11 @@ mod tests {
             ),
             (
                 lib(PublishError::ProcessingTimeout {
+                    app: "a".into(),
                     label: "v".into(),
                     status: "PROCESSING".into(),
                     seconds: 1,
+                    region: None,
                 }
                 .into()),
                 TIMEOUT,

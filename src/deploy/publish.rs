@@ -146,12 +146,17 @@ pub enum PublishError {
     /// Processing did not finish in time.
     #[error("application version `{label}` was still `{status}` after {seconds} s")]
     ProcessingTimeout {
+        /// Application.
+        app: String,
         /// Label.
         label: String,
         /// Last status.
         status: String,
         /// Seconds waited.
         seconds: u64,
+        /// The region, for the command the help prints (set by the caller
+        /// that knows it).
+        region: Option<String>,
     },
 }
 
@@ -177,9 +182,15 @@ impl PublishError {
             PublishError::ProcessingFailed { .. } => {
                 "run `ebpack validate` on the bundle and check the application version's events".into()
             }
-            PublishError::ProcessingTimeout { .. } => {
-                "the version may still be processed; check it with `aws elasticbeanstalk describe-application-versions`".into()
-            }
+            PublishError::ProcessingTimeout {
+                app, label, region, ..
+            } => format!(
+                "the version may still be processed; follow it with `aws elasticbeanstalk describe-application-versions --application-name {app} --version-labels {label}{}`",
+                region
+                    .as_deref()
+                    .map(|r| format!(" --region {r}"))
+                    .unwrap_or_default()
+            ),
             PublishError::Aws(e) => return e.help(),
         })
     }
@@ -457,9 +468,11 @@ async fn wait_processed<B: Beanstalk>(
         }
         if started.elapsed() >= req.process_timeout {
             return Err(PublishError::ProcessingTimeout {
+                app: req.app.clone(),
                 label: req.label.clone(),
                 status: version.status,
                 seconds: req.process_timeout.as_secs(),
+                region: None,
             });
         }
         tokio::time::sleep(poller.next_interval()).await;

@@ -17,7 +17,7 @@ const LISTED: usize = 5;
 /// The next step for "environment `env` of application `app` does not exist".
 pub async fn missing_environment<B: Beanstalk>(eb: &B, app: &str, env: &str) -> String {
     let generic = format!(
-        "check `--env` and `--app` (in use: `{app}`); `aws elasticbeanstalk describe-environments` lists the environments"
+        "check `--env`, `--app` (in use: `{app}`) and `--region`: the Elastic Beanstalk console lists each region's environments"
     );
     let Ok(all) = eb.environments(None).await else {
         return generic;

@@ -209,7 +209,8 @@ pub fn deploy(
             reporter,
             cancel,
         )
-        .await?;
+        .await
+        .map_err(|e| super::in_region(e, &clients.region))?;
         if cancel.is_cancelled() {
             return Err(Error::Interrupted(Interruption::Published {
                 label: version.label,

@@ -266,6 +266,27 @@ async fn connect(aws: &AwsSettings, cancel: &Cancel) -> Result<Clients, Error> {
     Ok(clients)
 }
 
+/// Puts the region in use into the errors whose help prints a command to
+/// run, so the command runs as printed.
+fn in_region(e: Error, region: &str) -> Error {
+    match e {
+        Error::Publish(PublishError::ProcessingTimeout {
+            app,
+            label,
+            status,
+            seconds,
+            region: None,
+        }) => Error::Publish(PublishError::ProcessingTimeout {
+            app,
+            label,
+            status,
+            seconds,
+            region: Some(region.to_owned()),
+        }),
+        e => e,
+    }
+}
+
 /// An AWS failure seen after the token was cancelled is the interruption
 /// itself (an aborted upload), whatever the call answered.
 fn interrupted_or(e: Error, cancel: &Cancel) -> Error {

@@ -115,7 +115,9 @@ pub fn publish(
     let ready = prepare(settings, &req.source, reporter, cancel)?;
     runtime()?.block_on(async {
         let clients = connect(aws, cancel).await?;
-        upload(&clients.eb, &clients.s3, &ready, req, reporter, cancel).await
+        upload(&clients.eb, &clients.s3, &ready, req, reporter, cancel)
+            .await
+            .map_err(|e| super::in_region(e, &clients.region))
     })
 }
 
