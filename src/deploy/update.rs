@@ -147,6 +147,9 @@ struct Watch<'a, B> {
     s: &'a DeploySettings,
     reporter: &'a dyn Reporter,
     deadline: Instant,
+    /// The time of the watched request's latest event: what came after it
+    /// from other requests is someone else's doing.
+    last_event: std::sync::Mutex<Option<SystemTime>>,
 }
 
 /// Deploys `settings.label`; see the module docs.
@@ -161,6 +164,7 @@ pub async fn deploy<B: Beanstalk>(
         s: settings,
         reporter,
         deadline: started + settings.timeout,
+        last_event: std::sync::Mutex::new(None),
     };
     let mut outcome = w.run(&settings.label, started).await?;
     let failed = matches!(
@@ -176,8 +180,14 @@ pub async fn deploy<B: Beanstalk>(
                     s: settings,
                     reporter,
                     deadline: rb_start + settings.timeout,
+                    last_event: std::sync::Mutex::new(None),
                 };
-                outcome.rollback = Some(Box::new(rb.rollback(&outcome, &prev, rb_start).await?));
+                let since = *w
+                    .last_event
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let rolled = rb.rollback(&outcome, &prev, since, rb_start).await?;
+                outcome.rollback = Some(Box::new(rolled));
             }
             (_, false) => reporter.line("no rollback: this run made no deployment"),
             _ => reporter.line("no previous version to roll back to"),
@@ -441,6 +451,10 @@ impl<B: Beanstalk> Watch<'_, B> {
                             continue;
                         }
                         since = Some(since.map_or(e.date, |s| s.max(e.date)));
+                        *self
+                            .last_event
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner) = since;
                         saw_activity = true;
                         poller.reset();
                         self.reporter.event(&e);
@@ -523,10 +537,10 @@ impl<B: Beanstalk> Watch<'_, B> {
         &self,
         failed: &DeployOutcome,
         prev: &str,
+        since: Option<SystemTime>,
         started: Instant,
     ) -> Result<DeployOutcome, DeployError> {
         let env = self.describe().await?;
-        let untouched = env.status == "Ready" && env.version_label == failed.final_label;
         let skipped = |env: &EnvInfo, why: String| {
             self.reporter.line(&format!("not rolling back: {why}"));
             let mut o = self.outcome(prev, DeployStatus::Skipped, env, started);
@@ -534,12 +548,36 @@ impl<B: Beanstalk> Watch<'_, B> {
             o.failures.push(why);
             o
         };
-        if !untouched {
+        let runs = env.version_label.as_deref().unwrap_or("no version");
+        // A missed health gate left this run's label; anything else there
+        // is someone else's deployment.
+        let moved = failed.status == DeployStatus::HealthGateFailed
+            && env.version_label.as_deref() != Some(failed.label.as_str());
+        if env.status != "Ready" || moved {
             let why = format!(
-                "`{}` is `{}` on `{}` since the failed deployment: another deployment acted on it",
-                env.name,
-                env.status,
-                env.version_label.as_deref().unwrap_or("no version")
+                "`{}` is `{}` on `{runs}` since the failed deployment: another deployment acted on it",
+                env.name, env.status
+            );
+            return Ok(skipped(&env, why));
+        }
+        // Events of another request after this one's: someone else deployed.
+        let request = failed.request_id.as_deref().unwrap_or_default();
+        let call = self.eb.events(&self.s.app, &self.s.env, None, since);
+        let others = match self.bounded("DescribeEvents", call).await {
+            Ok(events) => events
+                .iter()
+                .any(|e| e.request_id.as_deref().is_some_and(|id| id != request)),
+            Err(e) => {
+                let why = format!(
+                    "cannot tell whether another deployment came after this one ({e}); not rolling over it"
+                );
+                return Ok(skipped(&env, why));
+            }
+        };
+        if others {
+            let why = format!(
+                "another deployment acted on `{}` after this one (it now runs `{runs}`); it is not rolled over",
+                env.name
             );
             return Ok(skipped(&env, why));
         }

@@ -280,3 +280,51 @@ fn timeout_bounds_the_wait_even_when_aws_stops_answering() {
     // A call cut at the deadline, not after the minute it would hang.
     assert!(r.elapsed < Duration::from_secs(30), "{r}");
 }
+
+#[test]
+fn a_rollback_is_skipped_when_another_pipeline_deployed_after_the_failure() {
+    // The first pipeline looks only every 3 s: by the time it sees its own
+    // failure, the second has deployed `y` over it. Rolling back now would
+    // undo `y`; it must not.
+    let emu = Emulator::start();
+    let (one, two) = (Project::new("x"), Project::new("y"));
+    let (app, env) = app_with_env(&emu, &one, Duration::from_millis(1500));
+    one.set_content("z");
+    emu.fail_next_deployment(&env, Some("The container web exited with code 1."));
+    let before = updates_accepted(&emu);
+    let slow: Vec<String> = [
+        "deploy",
+        "eb",
+        "--env",
+        &env,
+        "--app",
+        &app,
+        "--label",
+        "z",
+        "--rollback",
+        "--output",
+        "json",
+        "--poll-min",
+        "3s",
+        "--poll-max",
+        "3s",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let (a, b) = race(
+        || one.run(&emu, &slow.iter().map(String::as_str).collect::<Vec<_>>()),
+        || updates_accepted(&emu) > before,
+        || two.run(&emu, &deploy_args(&app, &env, "y")),
+    );
+    b.assert_code(0);
+    a.assert_code(4);
+    let j = a.json();
+    assert_eq!(j["rollback"]["status"], "skipped", "{a}");
+    a.assert_stderr("not rolling back: another deployment acted on");
+    assert_eq!(env_state(&emu, &env).1.as_deref(), Some("y"));
+    assert_eq!(
+        updates_accepted(&emu) - before,
+        2,
+        "`z` and `y` only: no rollback was sent\n{a}"
+    );
+}
