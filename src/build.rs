@@ -39,6 +39,10 @@ pub struct BuildOptions {
     pub display: Option<String>,
     /// Size limit in bytes (default [`bundle::MAX_BUNDLE_BYTES`]; tests lower it).
     pub max_size: Option<u64>,
+    /// `--from-git`: the files committed in `HEAD` under the bundle folder
+    /// (`git archive HEAD`, what `eb deploy` ships without `.ebignore`)
+    /// instead of the folder as it is.
+    pub from_git: bool,
 }
 
 /// What a build produced.
@@ -71,6 +75,9 @@ pub enum BuildError {
     /// Interrupted; the temporary file was removed.
     #[error("interrupted; no bundle was written")]
     Interrupted,
+    /// `--from-git` cannot take the committed files (exit 2).
+    #[error(transparent)]
+    FromGit(crate::fileset::git::GitError),
     /// The bundle folder does not exist (exit 6).
     #[error("bundle folder `{shown}` does not exist (looked for `{}`)", path.display())]
     NoBundleFolder {
@@ -88,6 +95,7 @@ impl BuildError {
     pub fn help(&self) -> Option<String> {
         match self {
             BuildError::NoBundleFolder { help, .. } => Some(help.clone()),
+            BuildError::FromGit(e) => e.help(),
             _ => None,
         }
     }
@@ -111,7 +119,8 @@ pub fn build(
         .display
         .clone()
         .unwrap_or_else(|| settings.bundle_dir.to_string_lossy().into_owned());
-    let set = walk(settings, &display)?;
+    // Holds the unpacked commit of `--from-git` until the zip is written.
+    let (set, _committed) = walk(settings, opts, &display, progress)?;
     let mut checked = check(settings, opts, &set, &display, progress)?;
     let pinned = pin_images(settings, &checked.bundle, &display)?;
     if !pinned.images.is_empty() {
@@ -119,6 +128,8 @@ pub fn build(
         progress(&format!("pinned {moved} of {} images", pinned.images.len()));
     }
     let (entries, generated) = add_generated(settings, &set, &mut checked, &pinned, progress)?;
+    validate::archive::check_ignored(&checked.bundle, &set, &mut checked.warnings);
+    checked.warnings.sort();
     let time = opts
         .source_date_epoch
         .map_or(DosTime::EPOCH, DosTime::from_unix);
@@ -184,8 +195,14 @@ pub fn build(
 }
 
 /// The files of the bundle folder that go into the zip (`.ebignore`
-/// applied, the output folder left out).
-fn walk(settings: &Settings, display: &str) -> Result<crate::fileset::FileSet, BuildError> {
+/// applied, the output folder left out), or with `--from-git` those
+/// committed in `HEAD` and the temporary folder holding them.
+fn walk(
+    settings: &Settings,
+    opts: &BuildOptions,
+    display: &str,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(crate::fileset::FileSet, Option<tempfile::TempDir>), BuildError> {
     let root = &settings.bundle_dir;
     if !root.exists() {
         return Err(BuildError::NoBundleFolder {
@@ -199,7 +216,22 @@ fn walk(settings: &Settings, display: &str) -> Result<crate::fileset::FileSet, B
             ),
         });
     }
-    crate::fileset::walk(root, Some(&settings.out_dir)).map_err(|e| BuildError::Io(e.to_string()))
+    if opts.from_git {
+        use crate::fileset::git::{self, GitError};
+        let committed =
+            git::walk_head(root, display, Some(&settings.out_dir)).map_err(|e| match e {
+                GitError::Io(_) => BuildError::Io(e.to_string()),
+                e => BuildError::FromGit(e),
+            })?;
+        progress(&format!(
+            "taking {display} as committed in {} (git archive HEAD)",
+            committed.commit
+        ));
+        return Ok((committed.set, Some(committed.dir)));
+    }
+    let set = crate::fileset::walk(root, Some(&settings.out_dir))
+        .map_err(|e| BuildError::Io(e.to_string()))?;
+    Ok((set, None))
 }
 
 /// The bundle as validated, with what the build changed in it.

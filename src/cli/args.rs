@@ -61,6 +61,9 @@ pub(super) struct BuildArgs {
     /// Convert CRLF line endings of `.platform` hooks to LF in the bundle.
     #[arg(help_heading = "Bundle", long)]
     pub fix: bool,
+    /// Build from the files committed in git HEAD (`git archive HEAD`), as `eb deploy` does without `.ebignore`: untracked files and uncommitted changes stay out.
+    #[arg(long)]
+    pub from_git: bool,
     /// Compression threads [default: one per core].
     #[arg(long, hide = true, default_value_t = 0)]
     pub threads: usize,
@@ -115,6 +118,7 @@ impl BuildArgs {
     pub(super) fn request(&self) -> BuildRequest {
         BuildRequest {
             fix: self.fix,
+            from_git: self.from_git,
             threads: self.threads,
             level: self.level,
             ..BuildRequest::from_env(&env, cwd())

@@ -26,7 +26,7 @@ pub(super) struct Args {
         value_name = "LABEL",
         conflicts_with_all = [
             "bundle", "dir", "label", "image_tag", "pin", "tag_from", "require_pinned",
-            "fix", "bucket", "process", "create_app",
+            "fix", "from_git", "bucket", "process", "create_app",
         ]
     )]
     pub version_label: Option<String>,

@@ -163,6 +163,15 @@ mod tests {
             ),
             (lib(BuildError::Io("x".into()).into()), IO),
             (lib(BuildError::Usage("x".into()).into()), USAGE),
+            (
+                lib(
+                    BuildError::FromGit(ebpack::fileset::git::GitError::NoCommit {
+                        dir: "eb".into(),
+                    })
+                    .into(),
+                ),
+                USAGE,
+            ),
             (lib(BuildError::Interrupted.into()), INTERRUPTED),
             (
                 lib(ops::Error::Interrupted(Interruption::Wait {

@@ -21,6 +21,8 @@ pub struct BuildRequest {
     pub threads: usize,
     /// Deflate level (`None`: 6).
     pub level: Option<u32>,
+    /// `--from-git`: build from the files committed in `HEAD`.
+    pub from_git: bool,
     /// The working folder; paths in messages are shown relative to it.
     pub cwd: PathBuf,
     /// `SOURCE_DATE_EPOCH`, as set.
@@ -119,6 +121,7 @@ pub fn build(
             display
         }),
         max_size: None,
+        from_git: req.from_git,
     };
     let started = std::time::Instant::now();
     let out = build::build(settings, &opts, &mut |line| reporter.line(line))?;

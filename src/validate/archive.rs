@@ -9,11 +9,11 @@
 
 use super::{Bundle, BundleEntry, EntryKind, Options};
 use crate::diag::{Finding, Report};
-use crate::fileset::FileSet;
+use crate::fileset::ebignore::PatternRef;
+use crate::fileset::{FileKind, FileSet, Reason, Skipped};
 use crate::source::SourceFile;
 use crate::validate::Rule;
-use std::collections::HashMap;
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap};
 
 /// Hard limit (500 MiB) and the threshold for a warning (500 MB).
 const MAX_SIZE: u64 = 524_288_000;
@@ -354,68 +354,81 @@ const SHIPPED: [&str; 8] = [
 
 /// R13 for folders: `.ebignore` patterns that leave the configuration
 /// folders or root files out of the bundle EB receives (the EB CLI and
-/// `ebpack build` both honour `.ebignore`). Points at the pattern's line.
+/// `ebpack build` read `.ebignore` the same way, [`crate::fileset::ebignore`]).
+/// Only what really stays out is named: a file a later `!pattern` ships
+/// again is not. One finding per pattern, at its line.
 pub fn check_ignored(bundle: &Bundle, set: &FileSet, report: &mut Report) {
-    let hits: Vec<&str> = set
-        .skipped
-        .iter()
-        .filter(|s| s.reason == "matched by .ebignore")
-        .map(|s| s.rel.as_str())
-        .filter(|rel| {
-            SHIPPED
-                .iter()
-                .any(|r| *rel == *r || (r.starts_with('.') && rel.starts_with(&format!("{r}/"))))
-        })
-        .filter(|rel| *rel != ".env")
-        .collect();
-    if hits.is_empty() {
+    let Some(text) = &set.ebignore else {
+        return;
+    };
+    let mut found: Vec<(PatternRef, Finding)> = Vec::new();
+    for root in SHIPPED.iter().filter(|r| **r != ".env") {
+        let under = |rel: &str| {
+            rel == *root || (root.starts_with('.') && rel.starts_with(&format!("{root}/")))
+        };
+        let mut by_pattern: BTreeMap<usize, (&PatternRef, Vec<&Skipped>)> = BTreeMap::new();
+        for s in &set.skipped {
+            if let Reason::Ebignore(p) = &s.reason
+                && under(&s.rel)
+            {
+                by_pattern
+                    .entry(p.line)
+                    .or_insert((p, Vec::new()))
+                    .1
+                    .push(s);
+            }
+        }
+        if by_pattern.is_empty() {
+            continue;
+        }
+        let shipped = set
+            .files
+            .iter()
+            .any(|f| f.kind != FileKind::Dir && under(&f.rel));
+        let whole = !shipped && by_pattern.len() == 1;
+        for (pattern, skipped) in by_pattern.into_values() {
+            let folder = skipped.iter().any(|s| s.is_dir || s.rel != *root);
+            let (message, first) = if whole {
+                let what = if folder { "folder" } else { "file" };
+                (
+                    format!(
+                        "`.ebignore` leaves the {what} `{root}` out of the bundle (pattern `{}`): EB never sees it",
+                        pattern.text
+                    ),
+                    (*root).to_owned(),
+                )
+            } else {
+                let names: Vec<String> = skipped
+                    .iter()
+                    .map(|s| format!("`{}{}`", s.rel, if s.is_dir { "/" } else { "" }))
+                    .collect();
+                let shown = match names.len() {
+                    1 => names[0].clone(),
+                    n if n <= 3 => names.join(", "),
+                    n => format!("{} and {} more", names[..3].join(", "), n - 3),
+                };
+                let them = if names.len() == 1 { "it" } else { "them" };
+                (
+                    format!(
+                        "`.ebignore` leaves {shown} out of the bundle (pattern `{}`): EB never sees {them}",
+                        pattern.text
+                    ),
+                    skipped[0].rel.clone(),
+                )
+            };
+            let f = Rule::R13.warning(
+                message,
+                format!("remove the pattern, or add `!{first}` after it"),
+            );
+            found.push((pattern.clone(), f));
+        }
+    }
+    if found.is_empty() {
         return;
     }
-    let root = Path::new(&bundle.display);
-    let ignore_path = root.join(".ebignore");
-    let text = std::fs::read_to_string(&ignore_path).unwrap_or_default();
     let display = bundle.display_name(".ebignore");
-    let file = report.add_source(SourceFile::new(display, text));
-    let matcher = {
-        let mut b = ignore::gitignore::GitignoreBuilder::new(root);
-        let _ = b.add(&ignore_path);
-        b.build().ok()
-    };
-    for rel in hits {
-        let is_dir = root.join(rel).is_dir();
-        let pattern = matcher.as_ref().and_then(|m| {
-            match m.matched_path_or_any_parents(Path::new(rel), is_dir) {
-                ignore::Match::Ignore(g) => Some(g.original().to_owned()),
-                _ => None,
-            }
-        });
-        let span = pattern.as_deref().and_then(|p| line_of(file.text(), p));
-        let what = if is_dir { "folder" } else { "file" };
-        let mut f = Rule::R13.warning(
-            format!(
-                "`.ebignore` leaves the {what} `{rel}` out of the bundle{}: EB never sees it",
-                pattern
-                    .map(|p| format!(" (pattern `{p}`)"))
-                    .unwrap_or_default()
-            ),
-            format!("remove the pattern, or add `!{rel}` after it"),
-        );
-        if let Some(span) = span {
-            f = f.at_span(span, "");
-        }
-        report.push(&file, f);
+    let file = report.add_source(SourceFile::new(display, text.clone()));
+    for (pattern, f) in found {
+        report.push(&file, f.at_span(pattern.span, ""));
     }
-}
-
-/// The byte range of the first line of `text` that reads `pattern`.
-fn line_of(text: &str, pattern: &str) -> Option<std::ops::Range<usize>> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let body = line.trim_end_matches(['\n', '\r']);
-        if body.trim_end() == pattern {
-            return Some(offset..offset + body.trim_end().len());
-        }
-        offset += line.len();
-    }
-    None
 }

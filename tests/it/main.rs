@@ -12,6 +12,7 @@ mod support;
 mod build_cli;
 mod build_config;
 mod build_determinism;
+mod build_ebignore;
 mod build_interrupt;
 mod build_layout;
 mod build_pin;
