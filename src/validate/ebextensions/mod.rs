@@ -11,14 +11,16 @@ mod files;
 pub(crate) use files::BundleAuth;
 mod option_settings;
 mod packages;
+pub(crate) mod read;
 mod resources;
 mod tabs;
 
 use super::{Bundle, Ctx, Options};
 use crate::diag::{Finding, Report};
-use crate::syntax::{Node, SyntaxError, Value};
+use crate::syntax::{Node, Value};
 use crate::validate::Rule;
 use common::{mixed_width_prefixes, type_desc, unknown_key_help};
+use read::Form;
 
 /// The top-level keys EB accepts in a configuration file (R67).
 pub const TOP_LEVEL_KEYS: [&str; 13] = [
@@ -44,53 +46,25 @@ pub fn is_config_entry(name: &str) -> bool {
         && name.matches('/').count() == 1
 }
 
-/// Reports a YAML syntax error: R64 when a tab in indentation caused it,
-/// otherwise R63 (plus R64 for any indentation tab found before it).
-pub fn syntax_error(err: &SyntaxError, ctx: &mut Ctx<'_>) {
-    let text = ctx.file.text();
-    let tabs = tabs::indentation_tabs(text, None);
-    let at = err.span.start.min(text.len());
-    let err_line = ctx.file.position(at).line;
-    let tab_at_error = text.as_bytes().get(at) == Some(&b'\t');
-    let caused_by_tab = tab_at_error
-        || err.message.contains("tab")
-        || tabs.iter().any(|&t| ctx.file.position(t).line == err_line);
-    let mut reported = Vec::new();
-    if tab_at_error && !tabs.contains(&at) {
-        reported.push(at);
-    }
-    reported.extend(tabs.iter().copied());
-    reported.sort_unstable();
-    for t in reported {
-        ctx.push(tab_finding(t));
-    }
-    if !caused_by_tab {
-        ctx.push(
-            Rule::R63.error(format!("invalid YAML: {}", err.message),
-                "EB ignores a configuration file that does not parse as YAML or JSON; fix the syntax",
-            )
-            .at_span(err.span.clone(), ""),
-        );
-    } else if tabs.is_empty() && !tab_at_error {
-        // The parser blamed a tab we could not place: show its own position.
-        ctx.push(tab_finding(at));
+/// Reads and checks the text of one configuration file.
+pub fn check_text(text: &str, ctx: &mut Ctx<'_>) {
+    match read::read(text) {
+        Ok((root, form)) => check_file(&root, form, ctx),
+        Err(failure) => read::report(&failure, ctx),
     }
 }
 
-fn tab_finding(at: usize) -> Finding {
-    Rule::R64.error("tab character in indentation",
-        "indent YAML with spaces only; tabs are allowed only inside block scalars (`content: |`)",
-    )
-    .at_span(at..at + 1, "")
-}
-
-/// Checks one parsed configuration file.
-pub fn check_file(root: &Node, ctx: &mut Ctx<'_>) {
-    for at in tabs::indentation_tabs(ctx.file.text(), Some(root)) {
-        let pointer = pointer_at(root, at);
-        let mut f = tab_finding(at);
-        f.pointer = pointer;
-        ctx.push(f);
+/// Checks one parsed configuration file (`form`: how it was read).
+fn check_file(root: &Node, form: Form, ctx: &mut Ctx<'_>) {
+    if form == Form::Yaml {
+        let tabs = tabs::indentation_tabs(ctx.file.text(), Some(root));
+        if let Some(mut f) = read::tab_finding(&tabs, ctx) {
+            f.pointer = tabs
+                .first()
+                .map(|&at| pointer_at(root, at))
+                .unwrap_or_default();
+            ctx.push(f);
+        }
     }
     duplicate_keys(root, ctx);
     tags(root, ctx);
