@@ -127,31 +127,39 @@ fn pointer_at(root: &Node, at: usize) -> String {
     best
 }
 
-/// R66: a key repeated in one mapping, at any level.
+/// R66: a key repeated in one mapping, at any level. Only one of the
+/// values takes effect: an error when the others differ from it, a warning
+/// when every repeat has the same value as the occurrences before it
+/// (nothing is lost then).
 fn duplicate_keys(root: &Node, ctx: &mut Ctx<'_>) {
     let mut found = Vec::new();
     root.walk(&mut |n| {
         for (key, entries) in n.duplicate_keys() {
-            let Some((first, rest)) = entries.split_first() else {
+            let Some((first, _)) = entries.split_first() else {
                 continue;
             };
-            for e in rest {
-                let (msg, help) = if n.pointer.is_empty() {
-                    (
+            for (i, e) in entries.iter().enumerate().skip(1) {
+                let same = entries[..i].iter().all(|p| p.value.same_value(&e.value));
+                let top = n.pointer.is_empty();
+                let f = match (top, same) {
+                    (true, false) => Rule::R66.error(
                         format!("top-level key `{key}` is defined more than once: EB keeps only one of the sections"),
                         format!("merge both `{key}` sections into one"),
-                    )
-                } else {
-                    (
+                    ),
+                    (false, false) => Rule::R66.error(
                         format!("duplicate key `{key}` in `{}`: only the last one takes effect", n.pointer),
-                        "remove or merge the duplicate".to_owned(),
-                    )
+                        "remove or merge the duplicate",
+                    ),
+                    (true, true) => Rule::R66.warning(
+                        format!("top-level key `{key}` is defined twice with the same content: EB keeps one, so nothing is lost"),
+                        format!("remove the repeated `{key}` section"),
+                    ),
+                    (false, true) => Rule::R66.warning(
+                        format!("duplicate key `{key}` in `{}` repeats the same value: nothing is lost", n.pointer),
+                        "remove the repeated entry",
+                    ),
                 };
-                found.push(
-                    Rule::R66.error(msg, help)
-                        .at_key(e)
-                        .label(first.key_span.clone(), "first defined here"),
-                );
+                found.push(f.at_key(e).label(first.key_span.clone(), "first defined here"));
             }
         }
     });

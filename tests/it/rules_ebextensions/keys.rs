@@ -123,6 +123,37 @@ fn r66_duplicate_keys_at_every_level() {
         "commands:\n  a:\n    command: x\n  b:\n    command: x\n",
         "R66",
     );
+    // The same value twice: nothing is lost, a warning. However it is
+    // written (quotes, flow or block style), the loaded value decides.
+    let same = "packages:\n  yum:\n    git: []\n    jq: [\"1.6\"]\n    jq:\n      - '1.6'\n";
+    fires(same, "R66", W, "/packages/yum/jq");
+    let r = run(same);
+    let d = r.diagnostics.iter().find(|d| d.code == "R66").unwrap();
+    assert_eq!((d.line, d.column, d.labels[0].position.line), (5, 5, 4));
+    // A different value is lost: an error.
+    fires(
+        "packages:\n  yum:\n    jq: [\"1.5\"]\n    jq: [\"1.6\"]\n",
+        "R66",
+        E,
+        "/packages/yum/jq",
+    );
+    // Three times, the last one different: the second is a harmless
+    // repeat, the third loses the first two.
+    let r = run("packages:\n  yum:\n    jq: []\n    jq: []\n    jq: [\"1.6\"]\n");
+    let sev: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "R66")
+        .map(|d| (d.line, d.severity))
+        .collect();
+    assert_eq!(sev, vec![(4, W), (5, E)], "{}", describe(&r));
+    // Top-level sections with the same content: EB keeps one, nothing lost.
+    fires(
+        "commands:\n  a:\n    command: x\ncommands:\n  a:\n    command: x\n",
+        "R66",
+        W,
+        "/commands",
+    );
 }
 
 #[test]
