@@ -14,6 +14,7 @@ mod packages;
 pub(crate) mod read;
 mod resources;
 mod tabs;
+mod template;
 
 use super::{Bundle, Ctx, Options};
 use crate::diag::{Finding, Report};
@@ -22,8 +23,10 @@ use crate::validate::Rule;
 use common::{mixed_width_prefixes, type_desc, unknown_key_help};
 use read::Form;
 
-/// The top-level keys EB accepts in a configuration file (R67).
-pub const TOP_LEVEL_KEYS: [&str; 13] = [
+/// The top-level keys EB accepts in a configuration file (R67): its own
+/// sections and the sections of a CloudFormation template, which EB merges
+/// into the environment's template.
+pub const TOP_LEVEL_KEYS: [&str; 18] = [
     "option_settings",
     "packages",
     "groups",
@@ -37,6 +40,11 @@ pub const TOP_LEVEL_KEYS: [&str; 13] = [
     "Outputs",
     "Parameters",
     "Mappings",
+    "Conditions",
+    "Metadata",
+    "Description",
+    "AWSTemplateFormatVersion",
+    "Transform",
 ];
 
 /// True for entry names that EB reads as configuration files.
@@ -103,7 +111,15 @@ fn check_file(root: &Node, form: Form, ctx: &mut Ctx<'_>) {
             "container_commands" => commands::check(node, true, ctx),
             "Resources" => resources::check_resources(node, ctx),
             "Outputs" => resources::check_outputs(node, ctx),
-            "Parameters" | "Mappings" => resources::check_plain_map(entry, ctx),
+            "Parameters" => template::check_parameters(node, ctx),
+            "Mappings" => template::check_mappings(node, ctx),
+            "Conditions" => {
+                template::check_conditions(node, ctx);
+                resources::functions(node, ctx);
+            }
+            "Metadata" | "Description" | "AWSTemplateFormatVersion" | "Transform" => {
+                template::check_header(entry, ctx);
+            }
             other => ctx.push(
                 Rule::R67
                     .error(
@@ -114,6 +130,7 @@ fn check_file(root: &Node, form: Form, ctx: &mut Ctx<'_>) {
             ),
         }
     }
+    template::check_condition_names(root, ctx);
 }
 
 /// The pointer of the deepest node whose span holds `at`.

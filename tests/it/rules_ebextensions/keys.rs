@@ -167,6 +167,24 @@ fn r67_top_level_keys() {
         "Parameters:\n  P:\n    Type: String\nMappings:\n  M:\n    a: {b: c}\n",
         "R67",
     );
+    // Every CloudFormation template section: EB merges the config into the
+    // environment's template. A `Conditions` section as in the EB CLI's
+    // `cwl-setup-v1.config` gives no finding at all.
+    for key in [
+        "Conditions",
+        "Metadata",
+        "Description",
+        "AWSTemplateFormatVersion",
+        "Transform",
+        "Outputs",
+        "Mappings",
+        "Parameters",
+    ] {
+        quiet(&format!("{key}: {{}}\n"), "R67");
+    }
+    let cwl = "Conditions:\n  TopicSet : { \"Fn::Not\" : [{ \"Fn::Equals\" : [ \"\", {\"Fn::FindInMap\" : [\"AWSEBOptions\", \"options\", \"EBSNSTopicArn\"]}]}]}\nOutputs:\n  TopicArn:\n    Value: { \"Fn::FindInMap\": [\"AWSEBOptions\", \"options\", \"EBSNSTopicArn\"] }\n";
+    let r = run(cwl);
+    assert!(r.diagnostics.is_empty(), "{}", describe(&r));
 }
 
 #[test]
