@@ -8,7 +8,7 @@
 //! own parser applies to `.ebextensions`.
 //!
 //! Where YAML 1.2 and the PyYAML family differ on indentation inside flow
-//! collections, the file is read the PyYAML way (see [`flow`]).
+//! collections, the file is read the PyYAML way (see `yaml/flow.rs`).
 
 mod flow;
 

@@ -1,6 +1,7 @@
 //! `.ebextensions/*.config` rules (R61–R91).
 //!
-//! [`check_file`] runs the per-file rules over the spanned tree: the raw
+//! [`check_text`] reads a file as EB does (YAML, or JSON: `read.rs`) and
+//! runs the per-file rules over the spanned tree: the raw
 //! text checks first (tabs, duplicate keys, YAML tags), then each top-level
 //! section in its own module. [`check_bundle`] runs the rules that need the
 //! whole bundle (placement and order of config files).
