@@ -187,6 +187,31 @@ impl Node {
         out
     }
 
+    /// True when both nodes load as the same value, wherever and however
+    /// they were written (`"1.6"` and `'1.6'`, `0755` and `493`; mappings
+    /// in the same order).
+    pub fn same_value(&self, other: &Node) -> bool {
+        match (&self.value, &other.value) {
+            (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Number(a), Value::Number(b)) => match (a.int, b.int) {
+                (Some(x), Some(y)) => x == y,
+                _ => a.float == b.float || a.raw == b.raw,
+            },
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::Seq(a), Value::Seq(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_value(y))
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b)
+                        .all(|(x, y)| x.key == y.key && x.value.same_value(&y.value))
+            }
+            _ => false,
+        }
+    }
+
     /// Visits this node and every node below it, depth first in source order.
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Node)) {
         f(self);
@@ -217,5 +242,28 @@ impl Node {
                 J::Object(m)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::syntax::{json, yaml};
+
+    #[test]
+    fn same_value_ignores_how_and_where_a_value_is_written() {
+        let root = yaml::parse(
+            "a: ['1.6', {k: 0755}]\nb: [\"1.6\", {k: 493}]\nc: ['1.6', {k: 755}]\nd: [1.6, {k: 493}]\n",
+        )
+        .unwrap();
+        let get = |k: &str| root.get(k).unwrap();
+        assert!(get("a").same_value(get("b")));
+        assert!(!get("a").same_value(get("c")));
+        // A number is not the string of its digits.
+        assert!(!get("b").same_value(get("d")));
+        let j = json::parse(r#"{"x": ["1.6", {"k": 493}]}"#).unwrap();
+        assert!(j.get("x").unwrap().same_value(get("b")));
+        // Mappings compare in order.
+        let m = yaml::parse("a: {x: 1, y: 2}\nb: {y: 2, x: 1}\n").unwrap();
+        assert!(!m.get("a").unwrap().same_value(m.get("b").unwrap()));
     }
 }

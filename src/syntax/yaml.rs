@@ -6,6 +6,11 @@
 //! integer, R79) and the exact span of every key and value. Plain scalars are
 //! typed with YAML 1.1 rules (`yes`, `on`, `0755` octal), which is what EB's
 //! own parser applies to `.ebextensions`.
+//!
+//! Where YAML 1.2 and the PyYAML family differ on indentation inside flow
+//! collections, the file is read the PyYAML way (see `yaml/flow.rs`).
+
+mod flow;
 
 use super::SyntaxError;
 use super::tree::{Entry, Node, Number, Style, Value, escape_pointer};
@@ -14,8 +19,22 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 /// Parses `text` as a single YAML document. An empty document is `Null`.
+///
+/// A file that fails only because lines of a flow collection sit left of
+/// their block (which PyYAML and SnakeYAML accept) is read again with those
+/// lines moved right; positions still point into `text`.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
-    Builder::new(text).run()
+    let err = match Builder::new(text).run() {
+        Ok(root) => return Ok(root),
+        Err(e) => e,
+    };
+    if let Some(shifted) = flow::indent_flow_lines(text)
+        && let Ok(mut root) = Builder::new(&shifted.text).run()
+    {
+        shifted.restore(&mut root);
+        return Ok(root);
+    }
+    Err(err)
 }
 
 enum Frame {

@@ -299,17 +299,15 @@ fn check_config(
     let file = report.add_source(SourceFile::new(display, text));
     let mut ctx = Ctx::new(options, bundle.map(|(b, _)| b), &file);
     ctx.bundle_auth = bundle.map(|(_, a)| a);
-    match syntax::yaml::parse(text) {
-        Ok(root) => ebextensions::check_file(&root, &mut ctx),
-        Err(e) => ebextensions::syntax_error(&e, &mut ctx),
-    }
+    ebextensions::check_text(text, &mut ctx);
     ctx.finish(report);
 }
 
-/// Parses a config file of a bundle into a tree, for cross-file rules.
-/// Files that do not parse yield `None` (their error is reported elsewhere).
+/// Parses a config file of a bundle into a tree (as YAML or JSON, as EB
+/// reads it), for cross-file rules. Files that do not parse yield `None`
+/// (their error is reported elsewhere).
 pub fn parse_config(bytes: &[u8]) -> Option<Node> {
-    syntax::yaml::parse(std::str::from_utf8(bytes).ok()?).ok()
+    ebextensions::read::tree(std::str::from_utf8(bytes).ok()?)
 }
 
 /// Severity for an unknown container key under the current options.

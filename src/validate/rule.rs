@@ -132,7 +132,7 @@ rules! {
     R60 => Warning, Dockerrun, "a shipped `.env` next to `docker-compose.yml`";
     R61 => Warning, Ebextensions, "config file placement and names";
     R62 => Warning, Ebextensions, "mixed-width numeric prefixes of config files";
-    R63 => Error, Ebextensions, "config files parse as a YAML mapping";
+    R63 => Error, Ebextensions, "config files parse as a YAML or JSON mapping";
     R64 => Error, Ebextensions, "tabs in indentation";
     R66 => Error, Ebextensions, "duplicate keys";
     R67 => Error, Ebextensions, "top-level keys of config files";
@@ -156,7 +156,7 @@ rules! {
     R88 => Warning, Ebextensions, "`env` without `PATH`";
     R89 => Warning, Ebextensions, "mixed-width numeric prefixes of commands";
     R90 => Warning, Ebextensions, "commands that read environment properties";
-    R91 => Error, Ebextensions, "`Resources`, `Outputs` and functions";
+    R91 => Error, Ebextensions, "CloudFormation sections and functions";
     R92 => Error, Ebextensions, "scripts and hooks: executable, LF line endings";
     R93 => Warning, Ebextensions, "hook folders";
     R94 => Warning, Ebextensions, "files the platform ignores";

@@ -199,6 +199,35 @@ fn yaml_findings_in_json_configs_and_flow_style() {
 }
 
 #[test]
+fn findings_in_json_configs_indented_with_tabs() {
+    // Read as JSON: a tab is one column, and positions count it as one.
+    let text = "{\n\t\"files\": {\n\t\t\"/x\": {\"content\": \"a\", \"mode\": 644}\n\t},\n\t\"Commands\": {}\n}\n";
+    let r = config(text);
+    let d = find(&r, "R79", "/files/~1x/mode");
+    assert_eq!(under(text, d), "644");
+    at(d, 3, 34);
+    let d = find(&r, "R67", "/Commands");
+    assert_eq!(under(text, d), "\"Commands\"");
+    at(d, 5, 2);
+    assert!(!r.diagnostics.iter().any(|d| d.code == "R64"));
+}
+
+#[test]
+fn findings_in_flow_collections_left_of_their_block() {
+    // Lines of a flow collection left of their block: read as PyYAML reads
+    // them, with positions in the file as written.
+    let text = "packages:\n  yum: {\n    git: [],\n  jq: 1.6\n}\nfiles: {\n\"/x\": {content: a, mode: 644}\n}\n";
+    let r = config(text);
+    let d = find(&r, "R72", "/packages/yum/jq");
+    assert_eq!(under(text, d), "1.6");
+    at(d, 4, 7);
+    let d = find(&r, "R79", "/files/~1x/mode");
+    assert_eq!(under(text, d), "644");
+    at(d, 7, 26);
+    assert!(!r.diagnostics.iter().any(|d| d.code == "R63"));
+}
+
+#[test]
 fn multi_line_spans_render_on_their_first_line() {
     // A finding on a whole block mapping: the caret marks its first line
     // only, and the node ends with its last entry, not at the next item.

@@ -1,6 +1,7 @@
 //! `.ebextensions/*.config` rules (R61–R91).
 //!
-//! [`check_file`] runs the per-file rules over the spanned tree: the raw
+//! [`check_text`] reads a file as EB does (YAML, or JSON: `read.rs`) and
+//! runs the per-file rules over the spanned tree: the raw
 //! text checks first (tabs, duplicate keys, YAML tags), then each top-level
 //! section in its own module. [`check_bundle`] runs the rules that need the
 //! whole bundle (placement and order of config files).
@@ -11,17 +12,22 @@ mod files;
 pub(crate) use files::BundleAuth;
 mod option_settings;
 mod packages;
+pub(crate) mod read;
 mod resources;
 mod tabs;
+mod template;
 
 use super::{Bundle, Ctx, Options};
 use crate::diag::{Finding, Report};
-use crate::syntax::{Node, SyntaxError, Value};
+use crate::syntax::{Node, Value};
 use crate::validate::Rule;
 use common::{mixed_width_prefixes, type_desc, unknown_key_help};
+use read::Form;
 
-/// The top-level keys EB accepts in a configuration file (R67).
-pub const TOP_LEVEL_KEYS: [&str; 13] = [
+/// The top-level keys EB accepts in a configuration file (R67): its own
+/// sections and the sections of a CloudFormation template, which EB merges
+/// into the environment's template.
+pub const TOP_LEVEL_KEYS: [&str; 18] = [
     "option_settings",
     "packages",
     "groups",
@@ -35,6 +41,11 @@ pub const TOP_LEVEL_KEYS: [&str; 13] = [
     "Outputs",
     "Parameters",
     "Mappings",
+    "Conditions",
+    "Metadata",
+    "Description",
+    "AWSTemplateFormatVersion",
+    "Transform",
 ];
 
 /// True for entry names that EB reads as configuration files.
@@ -44,53 +55,25 @@ pub fn is_config_entry(name: &str) -> bool {
         && name.matches('/').count() == 1
 }
 
-/// Reports a YAML syntax error: R64 when a tab in indentation caused it,
-/// otherwise R63 (plus R64 for any indentation tab found before it).
-pub fn syntax_error(err: &SyntaxError, ctx: &mut Ctx<'_>) {
-    let text = ctx.file.text();
-    let tabs = tabs::indentation_tabs(text, None);
-    let at = err.span.start.min(text.len());
-    let err_line = ctx.file.position(at).line;
-    let tab_at_error = text.as_bytes().get(at) == Some(&b'\t');
-    let caused_by_tab = tab_at_error
-        || err.message.contains("tab")
-        || tabs.iter().any(|&t| ctx.file.position(t).line == err_line);
-    let mut reported = Vec::new();
-    if tab_at_error && !tabs.contains(&at) {
-        reported.push(at);
-    }
-    reported.extend(tabs.iter().copied());
-    reported.sort_unstable();
-    for t in reported {
-        ctx.push(tab_finding(t));
-    }
-    if !caused_by_tab {
-        ctx.push(
-            Rule::R63.error(format!("invalid YAML: {}", err.message),
-                "EB ignores a configuration file that does not parse as YAML or JSON; fix the syntax",
-            )
-            .at_span(err.span.clone(), ""),
-        );
-    } else if tabs.is_empty() && !tab_at_error {
-        // The parser blamed a tab we could not place: show its own position.
-        ctx.push(tab_finding(at));
+/// Reads and checks the text of one configuration file.
+pub fn check_text(text: &str, ctx: &mut Ctx<'_>) {
+    match read::read(text) {
+        Ok((root, form)) => check_file(&root, form, ctx),
+        Err(failure) => read::report(&failure, ctx),
     }
 }
 
-fn tab_finding(at: usize) -> Finding {
-    Rule::R64.error("tab character in indentation",
-        "indent YAML with spaces only; tabs are allowed only inside block scalars (`content: |`)",
-    )
-    .at_span(at..at + 1, "")
-}
-
-/// Checks one parsed configuration file.
-pub fn check_file(root: &Node, ctx: &mut Ctx<'_>) {
-    for at in tabs::indentation_tabs(ctx.file.text(), Some(root)) {
-        let pointer = pointer_at(root, at);
-        let mut f = tab_finding(at);
-        f.pointer = pointer;
-        ctx.push(f);
+/// Checks one parsed configuration file (`form`: how it was read).
+fn check_file(root: &Node, form: Form, ctx: &mut Ctx<'_>) {
+    if form == Form::Yaml {
+        let tabs = tabs::indentation_tabs(ctx.file.text(), Some(root));
+        if let Some(mut f) = read::tab_finding(&tabs, ctx) {
+            f.pointer = tabs
+                .first()
+                .map(|&at| pointer_at(root, at))
+                .unwrap_or_default();
+            ctx.push(f);
+        }
     }
     duplicate_keys(root, ctx);
     tags(root, ctx);
@@ -129,7 +112,15 @@ pub fn check_file(root: &Node, ctx: &mut Ctx<'_>) {
             "container_commands" => commands::check(node, true, ctx),
             "Resources" => resources::check_resources(node, ctx),
             "Outputs" => resources::check_outputs(node, ctx),
-            "Parameters" | "Mappings" => resources::check_plain_map(entry, ctx),
+            "Parameters" => template::check_parameters(node, ctx),
+            "Mappings" => template::check_mappings(node, ctx),
+            "Conditions" => {
+                template::check_conditions(node, ctx);
+                resources::functions(node, ctx);
+            }
+            "Metadata" | "Description" | "AWSTemplateFormatVersion" | "Transform" => {
+                template::check_header(entry, ctx);
+            }
             other => ctx.push(
                 Rule::R67
                     .error(
@@ -140,6 +131,7 @@ pub fn check_file(root: &Node, ctx: &mut Ctx<'_>) {
             ),
         }
     }
+    template::check_condition_names(root, ctx);
 }
 
 /// The pointer of the deepest node whose span holds `at`.
@@ -153,31 +145,39 @@ fn pointer_at(root: &Node, at: usize) -> String {
     best
 }
 
-/// R66: a key repeated in one mapping, at any level.
+/// R66: a key repeated in one mapping, at any level. Only one of the
+/// values takes effect: an error when the others differ from it, a warning
+/// when every repeat has the same value as the occurrences before it
+/// (nothing is lost then).
 fn duplicate_keys(root: &Node, ctx: &mut Ctx<'_>) {
     let mut found = Vec::new();
     root.walk(&mut |n| {
         for (key, entries) in n.duplicate_keys() {
-            let Some((first, rest)) = entries.split_first() else {
+            let Some((first, _)) = entries.split_first() else {
                 continue;
             };
-            for e in rest {
-                let (msg, help) = if n.pointer.is_empty() {
-                    (
+            for (i, e) in entries.iter().enumerate().skip(1) {
+                let same = entries[..i].iter().all(|p| p.value.same_value(&e.value));
+                let top = n.pointer.is_empty();
+                let f = match (top, same) {
+                    (true, false) => Rule::R66.error(
                         format!("top-level key `{key}` is defined more than once: EB keeps only one of the sections"),
                         format!("merge both `{key}` sections into one"),
-                    )
-                } else {
-                    (
+                    ),
+                    (false, false) => Rule::R66.error(
                         format!("duplicate key `{key}` in `{}`: only the last one takes effect", n.pointer),
-                        "remove or merge the duplicate".to_owned(),
-                    )
+                        "remove or merge the duplicate",
+                    ),
+                    (true, true) => Rule::R66.warning(
+                        format!("top-level key `{key}` is defined twice with the same content: EB keeps one, so nothing is lost"),
+                        format!("remove the repeated `{key}` section"),
+                    ),
+                    (false, true) => Rule::R66.warning(
+                        format!("duplicate key `{key}` in `{}` repeats the same value: nothing is lost", n.pointer),
+                        "remove the repeated entry",
+                    ),
                 };
-                found.push(
-                    Rule::R66.error(msg, help)
-                        .at_key(e)
-                        .label(first.key_span.clone(), "first defined here"),
-                );
+                found.push(f.at_key(e).label(first.key_span.clone(), "first defined here"));
             }
         }
     });

@@ -1,4 +1,5 @@
-//! `Resources`, `Outputs`, `Parameters`, `Mappings` and functions (R91).
+//! `Resources`, `Outputs` and functions (R91); the other template sections
+//! are in `template.rs`.
 
 use super::common::{type_desc, unknown_key, unknown_key_help};
 use crate::diag::Severity;
@@ -18,15 +19,35 @@ const RESOURCE_KEYS: [&str; 9] = [
     "Condition",
 ];
 const OUTPUT_KEYS: [&str; 4] = ["Value", "Description", "Export", "Condition"];
-/// Functions EB documents for configuration files (plus `Fn::FindInMap`,
-/// the only way to read the `Mappings` section EB accepts).
-const FUNCTIONS: [&str; 5] = [
+/// Functions EB documents for configuration files, plus `Fn::FindInMap`,
+/// the only way to read the `Mappings` section EB documents, and the
+/// condition functions, which are what a `Conditions` section is made of
+/// (AWS's own configs for EB use them: the EB CLI's `cwl-setup-v1.config`
+/// defines a condition with `Fn::Not` and `Fn::Equals`, and its CloudWatch
+/// Logs configs use it with `Fn::If`).
+const FUNCTIONS: [&str; 10] = [
     "Fn::GetAtt",
     "Fn::Join",
     "Fn::GetOptionSetting",
     "Fn::ImportValue",
     "Fn::FindInMap",
+    "Fn::And",
+    "Fn::Equals",
+    "Fn::If",
+    "Fn::Not",
+    "Fn::Or",
 ];
+
+/// How many arguments CloudFormation's condition functions take.
+fn condition_arity(name: &str) -> Option<(usize, usize, &'static str)> {
+    match name {
+        "Fn::If" => Some((3, 3, "`[condition name, value if true, value if false]`")),
+        "Fn::Equals" => Some((2, 2, "`[value, value]`")),
+        "Fn::Not" => Some((1, 1, "`[condition]`")),
+        "Fn::And" | "Fn::Or" => Some((2, 10, "a list of 2 to 10 conditions")),
+        _ => None,
+    }
+}
 
 /// Checks `Resources`.
 pub(super) fn check_resources(node: &Node, ctx: &mut Ctx<'_>) {
@@ -168,32 +189,9 @@ pub(super) fn check_outputs(node: &Node, ctx: &mut Ctx<'_>) {
     functions(node, ctx);
 }
 
-/// Checks that `Parameters` / `Mappings` are mappings of mappings.
-pub(super) fn check_plain_map(entry: &Entry, ctx: &mut Ctx<'_>) {
-    let Some(items) = map_section(&entry.key, &entry.value, ctx) else {
-        return;
-    };
-    for i in items {
-        if i.value.entries().is_none() {
-            ctx.push(
-                Rule::R91
-                    .error(
-                        format!(
-                            "`{}.{}` must be a mapping, found {}",
-                            entry.key,
-                            i.key,
-                            type_desc(&i.value)
-                        ),
-                        "indent its settings under the name",
-                    )
-                    .at(&i.value),
-            );
-        }
-    }
-}
-
-/// Undocumented functions (W) and `Fn::GetOptionSetting` arguments.
-fn functions(node: &Node, ctx: &mut Ctx<'_>) {
+/// Undocumented functions (W), `Fn::GetOptionSetting` arguments and the
+/// arguments of condition functions.
+pub(super) fn functions(node: &Node, ctx: &mut Ctx<'_>) {
     let mut found = Vec::new();
     node.walk(&mut |n| {
         let Some([e]) = n.entries() else {
@@ -210,6 +208,34 @@ fn functions(node: &Node, ctx: &mut Ctx<'_>) {
                 )
                 .at_key(e),
             );
+        } else if let Some((min, max, form)) = condition_arity(name) {
+            let n = e.value.items().map(<[Node]>::len);
+            if !n.is_some_and(|n| (min..=max).contains(&n)) {
+                let got = match n {
+                    Some(n) => format!("a list of {n}"),
+                    None => type_desc(&e.value),
+                };
+                found.push(
+                    Rule::R91
+                        .error(
+                            format!("`{name}` takes {form}, found {got}"),
+                            "CloudFormation rejects the template otherwise; fix the arguments",
+                        )
+                        .at(&e.value),
+                );
+            } else if name == "Fn::If"
+                && let Some(c) = e.value.items().and_then(<[Node]>::first)
+                && c.as_str().is_none()
+            {
+                found.push(
+                    Rule::R91
+                        .error(
+                            format!("`Fn::If` takes a condition name first, found {}", type_desc(c)),
+                            "name a condition of the `Conditions` section",
+                        )
+                        .at(c),
+                );
+            }
         } else if name == "Fn::GetOptionSetting" {
             match e.value.entries() {
                 Some(args) => {

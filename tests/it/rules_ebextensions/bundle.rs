@@ -21,6 +21,33 @@ fn has(r: &Report, code: &str, sev: Severity, file_suffix: &str) -> bool {
 }
 
 #[test]
+fn r91_conditions_defined_in_another_config() {
+    // EB merges every config into one template: `Fn::If` may name a
+    // condition that another config of the bundle defines.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "Dockerrun.aws.json", DOCKERRUN);
+    write(
+        root,
+        ".ebextensions/01_setup.config",
+        "Conditions:\n  TopicSet: {\"Fn::Not\": [{\"Fn::Equals\": [\"\", \"x\"]}]}\n",
+    );
+    let alarm = "Resources:\n  A:\n    Type: AWS::CloudWatch::Alarm\n    Properties:\n      AlarmActions:\n        - \"Fn::If\": [TopicSet, x, {Ref: \"AWS::NoValue\"}]\n        - \"Fn::If\": [TopicUnset, x, y]\n";
+    write(root, ".ebextensions/02_alarm.config", alarm);
+    let r = run_dir(root);
+    let r91: Vec<_> = r.diagnostics.iter().filter(|d| d.code == "R91").collect();
+    assert_eq!(r91.len(), 1, "{}", describe(&r));
+    assert_eq!(r91[0].severity, W);
+    assert!(
+        r91[0]
+            .message
+            .contains("`TopicUnset` is not defined in any configuration file of the bundle"),
+        "{}",
+        r91[0].message
+    );
+}
+
+#[test]
 fn r61_r62_placement_and_order() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();

@@ -239,6 +239,51 @@ fn r91_resources_and_functions() {
         E,
         "/Outputs/O",
     );
+    // The other template sections keep CloudFormation's shapes.
+    fires(
+        "Parameters:\n  P:\n    Default: x\n",
+        "R91",
+        E,
+        "/Parameters/P",
+    );
+    fires(
+        "Parameters:\n  P:\n    Type: String\n",
+        "R91",
+        W,
+        "/Parameters/P",
+    );
+    fires(
+        "Mappings:\n  M:\n    us-east-1: ami-1\n",
+        "R91",
+        E,
+        "/Mappings/M/us-east-1",
+    );
+    fires("Conditions:\n  C: yes\n", "R91", E, "/Conditions/C");
+    fires(
+        "Conditions:\n  C: {\"Fn::Equals\": [a]}\n",
+        "R91",
+        E,
+        "/Conditions/C/Fn::Equals",
+    );
+    fires(
+        "AWSTemplateFormatVersion: \"2010-09-10\"\n",
+        "R91",
+        W,
+        "/AWSTemplateFormatVersion",
+    );
+    fires("Description: [x]\n", "R91", W, "/Description");
+    // A condition no config defines: a warning (EB merges all configs,
+    // so it may be defined in another file of the bundle).
+    fires(
+        "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Condition: Missing\n",
+        "R91",
+        W,
+        "/Resources/T/Condition",
+    );
+    quiet(
+        "Conditions:\n  C: {\"Fn::Equals\": [a, b]}\n  D: {\"Fn::Not\": [{Condition: C}]}\nResources:\n  T:\n    Type: AWS::SNS::Topic\n    Condition: D\n    Properties:\n      TopicName: {\"Fn::If\": [C, a, {Ref: \"AWS::NoValue\"}]}\nAWSTemplateFormatVersion: \"2010-09-09\"\nTransform: [AWS::LanguageExtensions]\n",
+        "R91",
+    );
     quiet(
         "Resources:\n  AWSEBAutoScalingGroup:\n    Metadata:\n      x: 1\n  AWSEBSecurityGroup: { \"CmpFn::Remove\": {} }\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      N:\n        Fn::Join: [\"\", [{Ref: AWSEBEnvironmentName}, \"-q\"]]\nOutputs:\n  O:\n    Value: {\"Fn::GetAtt\": [Q, Arn]}\n    Export: {Name: x}\n",
         "R91",

@@ -31,6 +31,36 @@ fn r63_syntax_and_shape() {
 }
 
 #[test]
+fn r63_json_form_configs_are_read_as_json() {
+    // Tabs are JSON whitespace: a JSON config indented with tabs is clean.
+    let text = "{\n\t\"commands\": {\n\t\t\"a\": {\n\t\t\t\"command\": \"x\"\n\t\t}\n\t}\n}\n";
+    let r = run(text);
+    assert!(r.diagnostics.is_empty(), "{}", describe(&r));
+    // Whitespace (tabs too) before the `{` still makes it JSON.
+    let r = run(&format!("\n\t {text}"));
+    assert!(r.diagnostics.is_empty(), "{}", describe(&r));
+    // A YAML flow mapping also starts with `{`: it is read as YAML when it
+    // is not JSON.
+    quiet("{commands: {a: {command: x}}}\n", "R63");
+    // JSON findings keep their rules: `leader_only` under `commands`.
+    fires(
+        "{\n\t\"commands\": {\"a\": {\"command\": \"x\", \"leader_only\": true}}\n}\n",
+        "R85",
+        E,
+        "/commands/a/leader_only",
+    );
+    // Neither JSON (trailing comma) nor YAML (tabs): one JSON error.
+    let r = run("{\n\t\"commands\": {\n\t\t\"a\": {\"command\": \"x\"},\n\t}\n}\n");
+    assert_eq!(r.diagnostics.len(), 1, "{}", describe(&r));
+    let d = &r.diagnostics[0];
+    assert_eq!((d.code, d.severity, d.line), ("R63", E, 3));
+    assert!(d.message.starts_with("invalid JSON"), "{}", d.message);
+    assert!(d.help.contains("tab"), "{}", d.help);
+    // A comment before the `{` is YAML (JSON has none): tabs are R64 there.
+    fires("# settings\n{\n\t\"commands\": {}\n}\n", "R64", E, "");
+}
+
+#[test]
 fn r64_tabs_in_indentation() {
     let text = "commands:\n\t01_a:\n\t\tcommand: x\n";
     let r = run(text);
@@ -51,6 +81,28 @@ fn r64_tabs_in_indentation() {
         "R64",
     );
     quiet("commands:\n  a:\n    command: \"echo\ta\"\n", "R64");
+    // One cause, one finding: every tab-indented line of a file gives a
+    // single R64 at the first, counting the others.
+    let r = run("commands:\n\t01_a:\n\t\tcommand: x\n\t02_b:\n\t\tcommand: y\n");
+    assert_eq!(r.diagnostics.len(), 1, "{}", describe(&r));
+    let d = &r.diagnostics[0];
+    assert_eq!((d.code, d.line, d.column), ("R64", 2, 1));
+    assert!(
+        d.message.ends_with("(and on 3 more lines)"),
+        "{}",
+        d.message
+    );
+    // The same in a file that parses (tab-only lines).
+    let r = run(
+        "commands:\n  a:\n    command: x\n\t\n  b:\n    command: y\n\t\n  c:\n    command: z\n",
+    );
+    assert_eq!(r.diagnostics.len(), 1, "{}", describe(&r));
+    let d = &r.diagnostics[0];
+    assert_eq!(
+        (d.code, d.line, d.pointer.as_str()),
+        ("R64", 4, "/commands")
+    );
+    assert!(d.message.ends_with("(and on 1 more line)"), "{}", d.message);
 }
 
 #[test]
@@ -71,6 +123,37 @@ fn r66_duplicate_keys_at_every_level() {
         "commands:\n  a:\n    command: x\n  b:\n    command: x\n",
         "R66",
     );
+    // The same value twice: nothing is lost, a warning. However it is
+    // written (quotes, flow or block style), the loaded value decides.
+    let same = "packages:\n  yum:\n    git: []\n    jq: [\"1.6\"]\n    jq:\n      - '1.6'\n";
+    fires(same, "R66", W, "/packages/yum/jq");
+    let r = run(same);
+    let d = r.diagnostics.iter().find(|d| d.code == "R66").unwrap();
+    assert_eq!((d.line, d.column, d.labels[0].position.line), (5, 5, 4));
+    // A different value is lost: an error.
+    fires(
+        "packages:\n  yum:\n    jq: [\"1.5\"]\n    jq: [\"1.6\"]\n",
+        "R66",
+        E,
+        "/packages/yum/jq",
+    );
+    // Three times, the last one different: the second is a harmless
+    // repeat, the third loses the first two.
+    let r = run("packages:\n  yum:\n    jq: []\n    jq: []\n    jq: [\"1.6\"]\n");
+    let sev: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "R66")
+        .map(|d| (d.line, d.severity))
+        .collect();
+    assert_eq!(sev, vec![(4, W), (5, E)], "{}", describe(&r));
+    // Top-level sections with the same content: EB keeps one, nothing lost.
+    fires(
+        "commands:\n  a:\n    command: x\ncommands:\n  a:\n    command: x\n",
+        "R66",
+        W,
+        "/commands",
+    );
 }
 
 #[test]
@@ -84,6 +167,24 @@ fn r67_top_level_keys() {
         "Parameters:\n  P:\n    Type: String\nMappings:\n  M:\n    a: {b: c}\n",
         "R67",
     );
+    // Every CloudFormation template section: EB merges the config into the
+    // environment's template. A `Conditions` section as in the EB CLI's
+    // `cwl-setup-v1.config` gives no finding at all.
+    for key in [
+        "Conditions",
+        "Metadata",
+        "Description",
+        "AWSTemplateFormatVersion",
+        "Transform",
+        "Outputs",
+        "Mappings",
+        "Parameters",
+    ] {
+        quiet(&format!("{key}: {{}}\n"), "R67");
+    }
+    let cwl = "Conditions:\n  TopicSet : { \"Fn::Not\" : [{ \"Fn::Equals\" : [ \"\", {\"Fn::FindInMap\" : [\"AWSEBOptions\", \"options\", \"EBSNSTopicArn\"]}]}]}\nOutputs:\n  TopicArn:\n    Value: { \"Fn::FindInMap\": [\"AWSEBOptions\", \"options\", \"EBSNSTopicArn\"] }\n";
+    let r = run(cwl);
+    assert!(r.diagnostics.is_empty(), "{}", describe(&r));
 }
 
 #[test]
