@@ -17,9 +17,16 @@ impl EbClient {
     pub fn new(client: aws_sdk_elasticbeanstalk::Client) -> Self {
         Self { client }
     }
+
+    /// The SDK client (for the other adapters of this module).
+    pub(super) fn client(&self) -> &aws_sdk_elasticbeanstalk::Client {
+        &self.client
+    }
 }
 
-fn version_info(v: &aws_sdk_elasticbeanstalk::types::ApplicationVersionDescription) -> VersionInfo {
+pub(super) fn version_info(
+    v: &aws_sdk_elasticbeanstalk::types::ApplicationVersionDescription,
+) -> VersionInfo {
     VersionInfo {
         label: v.version_label().unwrap_or_default().to_owned(),
         description: v.description().unwrap_or_default().to_owned(),
@@ -58,6 +65,10 @@ fn env_info(e: &aws_sdk_elasticbeanstalk::types::EnvironmentDescription) -> EnvI
         health_status: e.health_status().map(|h| h.as_str().to_owned()),
         version_label: e.version_label().map(str::to_owned),
         cname: e.cname().map(str::to_owned),
+        platform: e
+            .platform_arn()
+            .or(e.solution_stack_name())
+            .map(str::to_owned),
     }
 }
 
@@ -260,6 +271,7 @@ impl Beanstalk for EbClient {
                         .unwrap_or_default(),
                     message: e.message().unwrap_or_default().to_owned(),
                     request_id: e.request_id().map(str::to_owned),
+                    version_label: e.version_label().map(str::to_owned),
                 });
             }
             token = out.next_token().map(str::to_owned);

@@ -5,6 +5,7 @@
 
 mod diagnose;
 mod eb;
+mod eb_ops;
 mod s3;
 mod trace;
 

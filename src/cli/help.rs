@@ -44,6 +44,50 @@ Exit codes:
   2    usage error, or no such file
   6    a file could not be read";
 
+pub(super) const STATUS: &str = "\
+Examples:
+  ebpack status --env Todobackend-env
+  ebpack status --output json | jq -r .version_label
+
+Exit codes:
+  0    shown
+  2    usage error; no such environment or application (with the close match)
+  7    AWS error (credentials, region, permissions, API)
+
+Environment:
+  EBPACK_ENVIRONMENT, EBPACK_APP, EBPACK_CONFIG, EBPACK_REGION, and the AWS SDK's standard
+  configuration (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, keys, SSO)";
+
+pub(super) const EVENTS: &str = "\
+Examples:
+  ebpack events --env Todobackend-env --since 2h
+  ebpack events --follow            new events as they come, until Ctrl-C
+  ebpack events --request-id 4805c4fc-...   the events of one deployment
+
+Exit codes:
+  0    printed (--follow: stopped with Ctrl-C, SIGTERM or SIGHUP)
+  2    usage error; no such environment or application
+  7    AWS error (credentials, region, permissions, API)
+
+Environment:
+  EBPACK_ENVIRONMENT, EBPACK_APP, EBPACK_CONFIG, EBPACK_REGION, and the AWS SDK's standard
+  configuration (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, keys, SSO)";
+
+pub(super) const VERSIONS: &str = "\
+Examples:
+  ebpack versions                   newest first, with the environments that run them
+  ebpack versions prune --keep 50 --older-than 30d          say what would go
+  ebpack versions prune --keep 50 --older-than 30d --yes    delete it
+
+Exit codes:
+  0    listed, or pruned
+  2    usage error; no such application; a version could not be deleted
+  7    AWS error (credentials, region, permissions, API)
+
+Environment:
+  EBPACK_APP, EBPACK_CONFIG, EBPACK_REGION, and the AWS SDK's standard configuration
+  (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, keys, SSO)";
+
 pub(super) fn build() -> String {
     format!(
         "\
@@ -146,6 +190,9 @@ mod tests {
         for text in [
             VALIDATE.to_owned(),
             INSPECT.to_owned(),
+            STATUS.to_owned(),
+            EVENTS.to_owned(),
+            VERSIONS.to_owned(),
             build(),
             publish(),
             deploy(),

@@ -19,11 +19,13 @@ mod help;
 mod inspect;
 mod logging;
 mod man;
+mod observe;
 mod output;
 mod printer;
 mod publish;
 mod signals;
 mod validate;
+mod versions;
 
 use clap::{ArgAction, CommandFactory, Parser, Subcommand};
 use exit::{Error, ExitStatus};
@@ -78,6 +80,15 @@ enum Command {
     /// Publish (or take --version), update the environment and wait until it is really done.
     #[command(after_help = help::deploy(), disable_version_flag = true)]
     Deploy(deploy::Args),
+    /// Show what an environment runs: version (and on how many instances), status, health and its causes, CNAME, latest events.
+    #[command(after_help = help::STATUS)]
+    Status(observe::StatusArgs),
+    /// Print an environment's events, oldest first; --follow keeps printing new ones until Ctrl-C.
+    #[command(after_help = help::EVENTS)]
+    Events(observe::EventsArgs),
+    /// List an application's versions, or prune old ones (never one an environment runs or would roll back to).
+    #[command(after_help = help::VERSIONS)]
+    Versions(versions::Args),
     /// Print (or with --write write) the .ebextensions ebpack generates from ebpack.yaml.
     #[command(after_help = help::generate())]
     Generate(generate::Args),
@@ -130,6 +141,9 @@ fn run(command: Command, printer: Printer) -> Result<ExitStatus, Error> {
         Command::Publish(args) => publish::run(args, printer),
         Command::Deploy(args) => deploy::run(args, printer),
         Command::Generate(args) => generate::run(args, printer),
+        Command::Status(args) => observe::status(args, printer),
+        Command::Events(args) => observe::events(args, printer),
+        Command::Versions(args) => versions::run(args, printer),
         Command::Entrypoint(args) => entrypoint::run(args, printer),
         Command::Completions(args) => completions::run(args, Cli::command(), printer),
         Command::Man(args) => man::run(args, Cli::command(), printer),

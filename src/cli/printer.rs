@@ -78,6 +78,24 @@ impl Printer {
         stderr(&format!("{prefix}: {text}\n"));
     }
 
+    /// `  <time> <SEVERITY> <message>`, coloured by severity.
+    pub(super) fn event_text(&self, time: &str, severity: &str, message: &str) -> String {
+        let style = match severity.to_ascii_uppercase().as_str() {
+            "ERROR" | "FATAL" => Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
+            "WARN" => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+            _ => Style::new(),
+        };
+        let message = if style == Style::new() {
+            message.to_owned()
+        } else {
+            self.paint(style, message)
+        };
+        format!(
+            "  {time} {} {message}\n",
+            self.paint(style, &format!("{severity:<5}"))
+        )
+    }
+
     /// The success line that ends a deployment, in green.
     pub(super) fn success(&self, message: &str) {
         if !self.quiet {
@@ -169,22 +187,7 @@ impl Reporter for Printer {
     }
 
     fn event(&self, event: &Event) {
-        let severity = format!("{:<5}", event.severity);
-        let style = match event.severity.to_ascii_uppercase().as_str() {
-            "ERROR" | "FATAL" => Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
-            "WARN" => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
-            _ => Style::new(),
-        };
-        let message = if style == Style::new() {
-            event.message.clone()
-        } else {
-            self.paint(style, &event.message)
-        };
-        self.note(&format!(
-            "  {} {} {message}\n",
-            rfc3339(event.date),
-            self.paint(style, &severity),
-        ));
+        self.note(&self.event_text(&rfc3339(event.date), &event.severity, &event.message));
     }
 
     fn upload_progress(&self, sent: u64, total: u64) {

@@ -62,6 +62,7 @@ impl Fake {
                 health_status: None,
                 version_label: env_label.map(str::to_owned),
                 cname: None,
+                platform: None,
             }),
             busy_left: script.busy_polls,
             transient_left: script.transient_errors,
@@ -89,6 +90,7 @@ impl Fake {
             severity: severity.into(),
             message: message.into(),
             request_id: Some(request.into()),
+            version_label: None,
         });
     }
 }

@@ -20,7 +20,7 @@ pub mod update;
 #[cfg(test)]
 pub(crate) mod fake;
 
-pub use ports::{AwsError, Beanstalk, EnvInfo, ErrorKind, Event, Store, VersionInfo};
+pub use ports::{AwsError, Beanstalk, EnvInfo, ErrorKind, Event, Operations, Store, VersionInfo};
 
 /// Where orchestration reports progress (stderr in the CLI, silent in tests).
 pub trait Reporter: Send + Sync {

@@ -189,6 +189,8 @@ pub struct EnvInfo {
     pub version_label: Option<String>,
     /// The environment's CNAME.
     pub cname: Option<String>,
+    /// The platform: its ARN, else the solution stack name.
+    pub platform: Option<String>,
 }
 
 /// One environment event.
@@ -202,6 +204,8 @@ pub struct Event {
     pub message: String,
     /// The request that caused it, if any.
     pub request_id: Option<String>,
+    /// The application version it concerns, if any.
+    pub version_label: Option<String>,
 }
 
 /// Elastic Beanstalk.
@@ -252,4 +256,69 @@ pub trait Beanstalk {
         request_id: Option<&str>,
         since: Option<SystemTime>,
     ) -> impl Future<Output = Result<Vec<Event>, AwsError>> + Send;
+}
+
+/// An environment's health as enhanced health reports it
+/// (`DescribeEnvironmentHealth`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct EnvHealth {
+    /// Colour: `Green`, `Yellow`, `Red`, `Grey`.
+    pub color: String,
+    /// `Ok`, `Warning`, `Degraded`, `Severe`, …
+    pub status: Option<String>,
+    /// Why it is not `Ok`, in the service's words.
+    pub causes: Vec<String>,
+}
+
+/// One instance of an environment (`DescribeInstancesHealth`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InstanceHealth {
+    /// `i-…`.
+    pub id: String,
+    /// `Ok`, `Degraded`, …
+    pub health_status: Option<String>,
+    /// Colour.
+    pub color: Option<String>,
+    /// The application version the instance runs.
+    pub version_label: Option<String>,
+}
+
+/// An application version with the facts a listing shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionListing {
+    /// What [`Beanstalk::describe_version`] gives.
+    pub info: VersionInfo,
+    /// When it was created.
+    pub created: Option<SystemTime>,
+}
+
+/// What the commands around a deployment need beyond [`Beanstalk`]:
+/// health, instances, every version, deleting one, the account's quota.
+pub trait Operations: Beanstalk {
+    /// `DescribeEnvironmentHealth` with every attribute; `None` when the
+    /// environment has no enhanced health.
+    fn environment_health(
+        &self,
+        env: &str,
+    ) -> impl Future<Output = Result<Option<EnvHealth>, AwsError>> + Send;
+    /// `DescribeInstancesHealth`; empty without enhanced health.
+    fn instances_health(
+        &self,
+        env: &str,
+    ) -> impl Future<Output = Result<Vec<InstanceHealth>, AwsError>> + Send;
+    /// Every version of `app`, newest first (all pages).
+    fn versions(
+        &self,
+        app: &str,
+    ) -> impl Future<Output = Result<Vec<VersionListing>, AwsError>> + Send;
+    /// `DeleteApplicationVersion`, with its source bundle when `delete_source`.
+    fn delete_version(
+        &self,
+        app: &str,
+        label: &str,
+        delete_source: bool,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// The account's quota of application versions in this region
+    /// (`DescribeAccountAttributes`), when the service says.
+    fn version_quota(&self) -> impl Future<Output = Result<Option<u32>, AwsError>> + Send;
 }

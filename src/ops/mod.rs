@@ -18,6 +18,8 @@
 pub mod build;
 pub mod deploy;
 pub mod publish;
+pub mod status;
+pub mod versions;
 
 use crate::aws::{AwsSettings, Clients};
 use crate::build::BuildError;

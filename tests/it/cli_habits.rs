@@ -5,12 +5,15 @@ use crate::support::project::*;
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-const SUBCOMMANDS: [&str; 9] = [
+const SUBCOMMANDS: [&str; 12] = [
     "validate",
     "build",
     "inspect",
     "publish",
     "deploy",
+    "status",
+    "events",
+    "versions",
     "generate",
     "entrypoint",
     "completions",

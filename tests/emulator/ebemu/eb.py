@@ -860,6 +860,40 @@ class EmuBackend(EBBackend):
             result = {k: v for k, v in result.items() if k == "EnvironmentName" or k in wanted}
         return result
 
+    def describe_instances_health(self, p: dict[str, Any]) -> dict[str, Any]:
+        """The environment's one instance: its health and the version it
+        runs (``Deployment``), as enhanced health reports them."""
+        env = self.find_env(p.get("EnvironmentName"), p.get("EnvironmentId"))
+        if not env.live or env.status in ("Launching", "Terminating", "Terminated"):
+            return {"InstanceHealthList": [], "RefreshedAt": now()}
+        deployment: dict[str, Any] = {"Status": "Deployed", "DeploymentTime": env.updated}
+        if env.version_label:
+            deployment["VersionLabel"] = env.version_label
+        return {
+            "InstanceHealthList": [
+                {
+                    "InstanceId": env.instance_id,
+                    "HealthStatus": env.health_status,
+                    "Color": env.health,
+                    "Causes": [],
+                    "LaunchedAt": env.created,
+                    "Deployment": deployment,
+                }
+            ],
+            "RefreshedAt": now(),
+        }
+
+    def describe_account_attributes(self) -> dict[str, Any]:
+        return {
+            "ResourceQuotas": {
+                "ApplicationQuota": {"Maximum": 75},
+                "ApplicationVersionQuota": {"Maximum": state.version_quota()},
+                "EnvironmentQuota": {"Maximum": 200},
+                "ConfigurationTemplateQuota": {"Maximum": 2000},
+                "CustomPlatformQuota": {"Maximum": 50},
+            }
+        }
+
     # Tagging & the resource-groups API look environments up through these.
     def _find_environment_by_arn(self, arn: str) -> Any:
         for env in self.environments:
@@ -995,6 +1029,12 @@ class EmuResponse(EBResponse):
 
     def describe_environment_health(self) -> ActionResult:
         return ActionResult(self.backend.describe_environment_health(self.args()))
+
+    def describe_instances_health(self) -> ActionResult:
+        return ActionResult(self.backend.describe_instances_health(self.args()))
+
+    def describe_account_attributes(self) -> ActionResult:
+        return ActionResult(self.backend.describe_account_attributes())
 
 
 def install() -> None:

@@ -93,6 +93,8 @@ class _State:
     next_fault_id: int = 1
     calls: list[dict[str, Any]] = field(default_factory=list)
     rng: random.Random = field(default_factory=random.Random)
+    # DescribeAccountAttributes' ApplicationVersionQuota (the service's default)
+    version_quota: int = 1000
 
 
 LOCK = threading.RLock()
@@ -128,6 +130,7 @@ def get_config() -> dict[str, Any]:
             "environments": {k: dict(v) for k, v in _state.env_delays.items()},
             "fail_deployments": {k: list(v) for k, v in _state.failures.items() if v},
             "deployment_health": {k: list(v) for k, v in _state.deploy_health.items()},
+            "version_quota": _state.version_quota,
         }
 
 
@@ -140,7 +143,8 @@ def _seconds(key: str, value: Any) -> float:
 def _known_delay(key: str) -> None:
     if key not in DEFAULT_DELAYS:
         raise ControlError(
-            f"unknown config key {key!r}; known: " + ", ".join([*DEFAULT_DELAYS, "environments", "seed"])
+            f"unknown config key {key!r}; known: "
+            + ", ".join([*DEFAULT_DELAYS, "environments", "seed", "version_quota"])
         )
 
 
@@ -152,6 +156,10 @@ def update_config(body: dict[str, Any]) -> dict[str, Any]:
         for key, value in body.items():
             if key == "seed":
                 _state.rng.seed(value)
+            elif key == "version_quota":
+                if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                    raise ControlError("version_quota must be an integer >= 1")
+                _state.version_quota = value
             elif key == "environments":
                 if not isinstance(value, dict):
                     raise ControlError("environments must map environment names to delays")
@@ -314,3 +322,8 @@ def calls() -> list[dict[str, Any]]:
 def clear_calls() -> None:
     with LOCK:
         _state.calls.clear()
+
+
+def version_quota() -> int:
+    with LOCK:
+        return _state.version_quota

@@ -313,6 +313,7 @@ fn deploy_args<'a>(app: &'a str, env: &'a str, label: &'a str) -> Vec<&'a str> {
 // --- publish --------------------------------------------------------------------
 
 mod aws_setup;
+mod operate;
 mod publish_deploy;
 mod races;
 mod terminal;

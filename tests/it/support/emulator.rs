@@ -311,6 +311,14 @@ impl Emulator {
             .collect()
     }
 
+    /// The quota of application versions DescribeAccountAttributes reports.
+    pub(crate) fn set_version_quota(&self, quota: u32) -> Value {
+        self.post(
+            "/_ebemu/config",
+            &serde_json::json!({ "version_quota": quota }),
+        )
+    }
+
     /// What S3 holds at `bucket`/`key`, read past faults and the call log:
     /// `{"exists": false}` or `{"exists": true, "size", "sha256" (of the
     /// bytes), "metadata"}`.

@@ -1,0 +1,221 @@
+//! The commands around a deployment: `status`, `events` and `versions`,
+//! through the real binary against the emulator; assertions on what AWS
+//! holds afterwards where a command changes it.
+
+use super::*;
+
+fn status_args<'a>(app: &'a str, env: &'a str) -> Vec<&'a str> {
+    vec!["status", "--env", env, "--app", app, "--output", "json"]
+}
+
+#[test]
+fn status_shows_what_runs_where_and_the_latest_events() {
+    let emu = Emulator::shared();
+    let p = Project::new("v0");
+    let (app, env) = app_with_env(emu, &p, Duration::from_millis(300));
+    p.set_content("v1");
+    p.run(emu, &deploy_args(&app, &env, "v1")).assert_code(0);
+
+    let r = p.run(emu, &status_args(&app, &env));
+    r.assert_code(0);
+    let j = r.json();
+    assert_eq!(j["version_label"], "v1", "{r}");
+    assert_eq!(j["status"], "Ready");
+    assert_eq!(j["health"], "Green");
+    assert_eq!(j["instances_on_version"]["on"], 1, "{j}");
+    assert_eq!(j["instances_on_version"]["of"], 1, "{j}");
+    assert!(
+        j["platform"].as_str().is_some_and(|p| p.contains("ECS")),
+        "{j}"
+    );
+    assert!(
+        j["cname"]
+            .as_str()
+            .is_some_and(|c| c.contains(".elasticbeanstalk.com"))
+    );
+    let events = j["events"].as_array().unwrap();
+    assert!(
+        events.last().unwrap()["message"] == "Environment update completed successfully.",
+        "{j}"
+    );
+
+    // Human: one line per fact, on stdout.
+    let r = p.run(emu, &["status", "--env", &env, "--app", &app]);
+    r.assert_code(0);
+    assert!(
+        r.stdout.contains("version      v1 (on 1 of 1 instances)"),
+        "{r}"
+    );
+    assert!(r.stdout.contains("health       Green (Ok)"), "{r}");
+
+    // A typo gets the close match, exit 2.
+    let typo = format!("{}x", &env[..env.len() - 1]);
+    let r = p.run(emu, &["status", "--env", &typo, "--app", &app]);
+    r.assert_code(2);
+    r.assert_stderr(&format!("did you mean `{env}`?"));
+}
+
+#[test]
+fn events_filters_by_request_and_follow_stops_on_sigterm() {
+    let emu = Emulator::shared();
+    let p = Project::new("v0");
+    let (app, env) = app_with_env(emu, &p, Duration::from_millis(300));
+    p.set_content("v1");
+    let d = p.run(emu, &deploy_args(&app, &env, "v1"));
+    d.assert_code(0);
+    let request = d.json()["request_id"].as_str().unwrap().to_owned();
+
+    let r = p.run(
+        emu,
+        &[
+            "events",
+            "--env",
+            &env,
+            "--app",
+            &app,
+            "--request-id",
+            &request,
+            "--output",
+            "json",
+        ],
+    );
+    r.assert_code(0);
+    let lines: Vec<Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "{r}");
+    assert!(
+        lines.iter().all(|e| e["request_id"] == request.as_str()),
+        "{r}"
+    );
+    assert_eq!(lines[0]["message"], "Environment update is starting.");
+
+    // --follow runs until the CI runner's SIGTERM, then exits 0.
+    let home = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .current_dir(p.path())
+        .args(["events", "--env", &env, "--app", &app, "--follow"])
+        .args(FAST)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .envs(aws_env(emu))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let still_running = child.try_wait().unwrap().is_none();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(still_running, "--follow kept running until the signal");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Environment update completed successfully."),
+        "{text}"
+    );
+}
+
+/// The labels `app` has, newest first.
+fn labels(emu: &Emulator, app: &str) -> Vec<String> {
+    block_on(async {
+        let out = emu
+            .eb_client()
+            .await
+            .describe_application_versions()
+            .application_name(app)
+            .send()
+            .await
+            .unwrap();
+        out.application_versions()
+            .iter()
+            .filter_map(|v| v.version_label().map(str::to_owned))
+            .collect()
+    })
+}
+
+#[test]
+fn prune_keeps_what_runs_and_the_rollback_target_and_deletes_only_with_yes() {
+    // Private: the quota is lowered to see the warning.
+    let emu = Emulator::start();
+    let p = Project::new("v0");
+    let (app, env) = app_with_env(&emu, &p, Duration::from_millis(200));
+    for l in ["v1", "v2", "v3"] {
+        p.set_content(l);
+        p.run(&emu, &deploy_args(&app, &env, l)).assert_code(0);
+    }
+    p.set_content("v4");
+    p.publish(&emu, &app, "v4");
+    emu.set_version_quota(6);
+
+    let r = p.run(&emu, &["versions", "--app", &app]);
+    r.assert_code(0);
+    assert!(r.stdout.lines().nth(1).unwrap().starts_with("v4 "), "{r}");
+    let v3 = r.stdout.lines().find(|l| l.starts_with("v3 ")).unwrap();
+    assert!(v3.ends_with(&env), "{r}");
+    let v2 = r.stdout.lines().find(|l| l.starts_with("v2 ")).unwrap();
+    assert!(v2.ends_with(&format!("{env} (previous)")), "{r}");
+    r.assert_stderr("the region's quota is 6");
+
+    // Without --yes: the plan only; nothing deleted.
+    let r = p.run(&emu, &["versions", "prune", "--app", &app, "--keep", "1"]);
+    r.assert_code(0);
+    assert!(r.stdout.contains("would delete 2 of 5 versions"), "{r}");
+    assert_eq!(labels(&emu, &app).len(), 5);
+
+    let (bucket, key) = block_on(async {
+        let out = emu
+            .eb_client()
+            .await
+            .describe_application_versions()
+            .application_name(&app)
+            .version_labels("v1")
+            .send()
+            .await
+            .unwrap();
+        let b = out.application_versions()[0]
+            .source_bundle()
+            .unwrap()
+            .clone();
+        (
+            b.s3_bucket().unwrap().to_owned(),
+            b.s3_key().unwrap().to_owned(),
+        )
+    });
+    let r = p.run(
+        &emu,
+        &[
+            "versions",
+            "prune",
+            "--app",
+            &app,
+            "--keep",
+            "1",
+            "--yes",
+            "--delete-source",
+            "--output",
+            "json",
+        ],
+    );
+    r.assert_code(0);
+    let j = r.json();
+    assert_eq!(j["deleted"], serde_json::json!(["v1", "v0"]), "{r}");
+    // What AWS holds: the newest, what runs and the rollback target.
+    assert_eq!(labels(&emu, &app), ["v4", "v3", "v2"]);
+    assert_eq!(
+        emu.s3_object(&bucket, &key)["exists"],
+        false,
+        "the source went too"
+    );
+}
