@@ -5,6 +5,7 @@
 use super::classify;
 use super::eb::{EbClient, version_info};
 use crate::deploy::ports::{AwsError, EnvHealth, InstanceHealth, Operations, VersionListing};
+use aws_sdk_elasticbeanstalk::operation::RequestId;
 use aws_sdk_elasticbeanstalk::types::{EnvironmentHealthAttribute, InstancesHealthAttribute};
 use std::time::SystemTime;
 
@@ -139,5 +140,17 @@ impl Operations for EbClient {
             .and_then(|q| q.application_version_quota())
             .and_then(|q| q.maximum())
             .and_then(|m| u32::try_from(m).ok()))
+    }
+
+    async fn swap_cnames(&self, a: &str, b: &str) -> Result<String, AwsError> {
+        let out = self
+            .client()
+            .swap_environment_cnames()
+            .source_environment_name(a)
+            .destination_environment_name(b)
+            .send()
+            .await
+            .map_err(|e| classify("SwapEnvironmentCNAMEs", &e))?;
+        Ok(out.request_id().unwrap_or_default().to_owned())
     }
 }

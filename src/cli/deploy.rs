@@ -45,6 +45,14 @@ pub(super) struct Args {
     /// How long health may take to reach the gate after the deployment.
     #[arg(help_heading = "Waiting", long, default_value = "5m", value_parser = parse_duration)]
     pub health_grace: Duration,
+    /// Blue/green: after `--env` is deployed and healthy, swap its CNAME with this environment's (the one serving production), and check that both moved.
+    #[arg(
+        help_heading = "Deployment",
+        long,
+        value_name = "ENV",
+        conflicts_with = "no_wait"
+    )]
+    pub swap_with: Option<String>,
     /// Deploy even when the environment already runs this label.
     #[arg(help_heading = "Deployment", long)]
     pub force: bool,
@@ -86,6 +94,10 @@ pub(super) fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
             max: args.poll_max,
         },
     };
+    if let Some(live) = &args.swap_with {
+        // Before anything is uploaded: the production side must be there.
+        ebpack::ops::swap::check_live_env(&settings, live, &aws, &cancel)?;
+    }
     let summary = deploy::deploy(&settings, &req, &aws, &printer, &cancel)?;
     let o = &summary.outcome;
     let follow = Follow {
@@ -97,8 +109,13 @@ pub(super) fn run(args: Args, printer: Printer) -> Result<ExitStatus, Error> {
         say(&printer, o.status, "rollback:");
         explain(rb, &follow, &printer);
     }
-    output::json_and_github(&printer, args.publish.build.output, &summary)?;
     let status = ExitStatus::Deploy(o.status);
+    if let Some(live) = &args.swap_with {
+        return blue_green(
+            &args, &settings, &aws, &printer, &cancel, &summary, live, status,
+        );
+    }
+    output::json_and_github(&printer, args.publish.build.output, &summary)?;
     // The last line states the outcome: a pipeline log is read from the end.
     if let Some((failure, text)) = verdict(o) {
         printer.verdict(failure, &format!("{text} (exit {})", status.code()));
@@ -265,4 +282,71 @@ fn env_name_given_as_folder(dir: &std::path::Path) -> Option<String> {
         && !name.starts_with('-')
         && !name.ends_with('-');
     env_like.then(|| name.to_owned())
+}
+
+/// After the deployment: swap when it is deployed and healthy, else say
+/// that production was not touched. One JSON object: the deployment's, with
+/// `swap` added.
+#[allow(clippy::too_many_arguments)]
+fn blue_green(
+    args: &Args,
+    settings: &ebpack::config::Settings,
+    aws: &ebpack::aws::AwsSettings,
+    printer: &Printer,
+    cancel: &ebpack::cancel::Cancel,
+    summary: &deploy::DeploySummary,
+    live: &str,
+    status: ExitStatus,
+) -> Result<ExitStatus, Error> {
+    let o = &summary.outcome;
+    let mut value = serde_json::to_value(summary).unwrap_or_default();
+    let healthy = matches!(o.status, DeployStatus::Deployed | DeployStatus::Unchanged);
+    let mut status = status;
+    if healthy {
+        let swap = ebpack::ops::swap::swap(
+            settings,
+            &o.environment,
+            live,
+            args.timeout,
+            aws,
+            printer,
+            cancel,
+        )?;
+        if !swap.swapped {
+            status = ExitStatus::Deploy(DeployStatus::Failed);
+            for f in &swap.failures {
+                printer.outcome(&format!("swap: {f}"));
+            }
+            printer.verdict(
+                true,
+                &format!(
+                    "`{}` runs `{}`, but the swap with `{live}` did not complete (exit {})",
+                    o.environment,
+                    o.label,
+                    status.code()
+                ),
+            );
+        } else {
+            printer.success(&format!(
+                "`{}` (running `{}`) now serves {}",
+                o.environment,
+                o.label,
+                swap.after[0].cname.as_deref().unwrap_or("-")
+            ));
+        }
+        value["swap"] = serde_json::to_value(&swap).unwrap_or_default();
+    } else {
+        printer.outcome(&format!(
+            "not swapped: `{live}` still serves production, untouched"
+        ));
+        value["swap"] = serde_json::json!({"swapped": false, "failures": ["the deployment did not pass; production was not touched"]});
+    }
+    output::json_and_github(printer, args.publish.build.output, &value)?;
+    if !healthy && let Some((failure, text)) = verdict(o) {
+        printer.verdict(
+            failure,
+            &format!("{text}; `{live}` was not touched (exit {})", status.code()),
+        );
+    }
+    Ok(status)
 }

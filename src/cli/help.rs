@@ -88,6 +88,22 @@ Environment:
   EBPACK_APP, EBPACK_CONFIG, EBPACK_REGION, and the AWS SDK's standard configuration
   (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, keys, SSO)";
 
+pub(super) const SWAP: &str = "\
+Examples:
+  ebpack swap Todobackend-green Todobackend-blue
+  ebpack deploy --env Todobackend-green --swap-with Todobackend-blue   deploy, gate, then swap
+
+Exit codes:
+  0    swapped: both Ready, each CNAME moved
+  2    usage error; no such environment; a worker environment (no CNAME)
+  4    not swapped (an environment was not Ready), or the CNAMEs did not move in time
+  7    AWS error (credentials, region, permissions, API)
+  130  interrupted; the swap goes on in AWS
+
+Environment:
+  EBPACK_APP, EBPACK_CONFIG, EBPACK_REGION, and the AWS SDK's standard configuration
+  (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, keys, SSO)";
+
 pub(super) fn build() -> String {
     format!(
         "\
@@ -193,6 +209,7 @@ mod tests {
             STATUS.to_owned(),
             EVENTS.to_owned(),
             VERSIONS.to_owned(),
+            SWAP.to_owned(),
             build(),
             publish(),
             deploy(),

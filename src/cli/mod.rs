@@ -86,6 +86,9 @@ enum Command {
     /// Print an environment's events, oldest first; --follow keeps printing new ones until Ctrl-C.
     #[command(after_help = help::EVENTS)]
     Events(observe::EventsArgs),
+    /// Swap two environments' CNAMEs (blue/green) and check that both are Ready and each CNAME moved.
+    #[command(after_help = help::SWAP)]
+    Swap(observe::SwapArgs),
     /// List an application's versions, or prune old ones (never one an environment runs or would roll back to).
     #[command(after_help = help::VERSIONS)]
     Versions(versions::Args),
@@ -144,6 +147,7 @@ fn run(command: Command, printer: Printer) -> Result<ExitStatus, Error> {
         Command::Status(args) => observe::status(args, printer),
         Command::Events(args) => observe::events(args, printer),
         Command::Versions(args) => versions::run(args, printer),
+        Command::Swap(args) => observe::swap(args, printer),
         Command::Entrypoint(args) => entrypoint::run(args, printer),
         Command::Completions(args) => completions::run(args, Cli::command(), printer),
         Command::Man(args) => man::run(args, Cli::command(), printer),

@@ -173,3 +173,62 @@ pub(super) fn events(args: EventsArgs, printer: Printer) -> Result<ExitStatus, E
     }
     Ok(ExitStatus::Success)
 }
+
+#[derive(Debug, clap::Args)]
+pub(super) struct SwapArgs {
+    /// One environment.
+    a: String,
+    /// The other.
+    b: String,
+    /// Application name [default: ebpack.yaml, .elasticbeanstalk/config.yml, else the project folder's name].
+    #[arg(help_heading = "Environment", long)]
+    app: Option<String>,
+    /// Configuration file [default: the nearest ebpack.yaml].
+    #[arg(help_heading = "Environment", long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Give up waiting for the swap after this long.
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    timeout: Duration,
+    /// `human` or `json` (one object on stdout).
+    #[arg(help_heading = "Output", long, visible_alias = "format", value_enum, default_value_t = Output::Human)]
+    output: Output,
+    #[command(flatten)]
+    aws: AwsArgs,
+}
+
+pub(super) fn swap(args: SwapArgs, printer: Printer) -> Result<ExitStatus, Error> {
+    let settings = super::args::settings(Overrides {
+        app: args.app.clone(),
+        config: args.config.clone(),
+        ..Overrides::default()
+    })?;
+    let aws = args.aws.settings(settings.region.as_deref());
+    let cancel = signals::cancel_on_signals();
+    let summary = ebpack::ops::swap::swap(
+        &settings,
+        &args.a,
+        &args.b,
+        args.timeout,
+        &aws,
+        &printer,
+        &cancel,
+    )?;
+    output::json(&printer, args.output, &summary)?;
+    if summary.swapped {
+        return Ok(ExitStatus::Success);
+    }
+    for f in &summary.failures {
+        printer.outcome(&format!("swap: {f}"));
+    }
+    let status = ExitStatus::Deploy(ebpack::deploy::update::DeployStatus::Failed);
+    printer.verdict(
+        true,
+        &format!(
+            "`{}` and `{}` were not swapped (exit {})",
+            args.a,
+            args.b,
+            status.code()
+        ),
+    );
+    Ok(status)
+}

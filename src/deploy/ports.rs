@@ -321,4 +321,10 @@ pub trait Operations: Beanstalk {
     /// The account's quota of application versions in this region
     /// (`DescribeAccountAttributes`), when the service says.
     fn version_quota(&self) -> impl Future<Output = Result<Option<u32>, AwsError>> + Send;
+    /// `SwapEnvironmentCNAMEs` between `a` and `b`; returns the request id.
+    fn swap_cnames(
+        &self,
+        a: &str,
+        b: &str,
+    ) -> impl Future<Output = Result<String, AwsError>> + Send;
 }

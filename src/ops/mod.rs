@@ -19,6 +19,7 @@ pub mod build;
 pub mod deploy;
 pub mod publish;
 pub mod status;
+pub mod swap;
 pub mod versions;
 
 use crate::aws::{AwsSettings, Clients};
@@ -127,6 +128,16 @@ pub enum Interruption {
         label: String,
         /// The environment.
         environment: String,
+    },
+    /// Waiting for a CNAME swap, which goes on in AWS.
+    #[error(
+        "stopped waiting; the CNAME swap of `{a}` and `{b}` goes on in AWS (check it with `ebpack status`)"
+    )]
+    Swap {
+        /// One environment.
+        a: String,
+        /// The other.
+        b: String,
     },
 }
 

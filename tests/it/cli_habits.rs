@@ -5,7 +5,7 @@ use crate::support::project::*;
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-const SUBCOMMANDS: [&str; 12] = [
+const SUBCOMMANDS: [&str; 13] = [
     "validate",
     "build",
     "inspect",
@@ -14,6 +14,7 @@ const SUBCOMMANDS: [&str; 12] = [
     "status",
     "events",
     "versions",
+    "swap",
     "generate",
     "entrypoint",
     "completions",

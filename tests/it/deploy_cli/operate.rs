@@ -219,3 +219,80 @@ fn prune_keeps_what_runs_and_the_rollback_target_and_deletes_only_with_yes() {
         "the source went too"
     );
 }
+
+/// An environment's CNAME.
+fn cname(emu: &Emulator, env: &str) -> String {
+    block_on(async {
+        let out = emu
+            .eb_client()
+            .await
+            .describe_environments()
+            .environment_names(env)
+            .include_deleted(false)
+            .send()
+            .await
+            .unwrap();
+        out.environments()[0].cname().unwrap().to_owned()
+    })
+}
+
+#[test]
+fn blue_green_deploys_to_the_idle_side_then_swaps_and_a_failure_leaves_production_alone() {
+    let emu = Emulator::shared();
+    let p = Project::new("v0");
+    let (app, blue) = app_with_env(emu, &p, Duration::from_millis(300));
+    let green = create_env(emu, &app, "v0", Duration::from_millis(300));
+    let (prod, idle) = (cname(emu, &blue), cname(emu, &green));
+
+    // A failure before the swap: production untouched, exit 4.
+    p.set_content("bad");
+    emu.fail_next_deployment(&green, None);
+    let r = p.run(
+        emu,
+        &with(&deploy_args(&app, &green, "bad"), &["--swap-with", &blue]),
+    );
+    r.assert_code(4);
+    r.assert_stderr(&format!(
+        "not swapped: `{blue}` still serves production, untouched"
+    ));
+    assert_eq!(r.json()["swap"]["swapped"], false, "{r}");
+    assert_eq!(
+        (cname(emu, &blue), cname(emu, &green)),
+        (prod.clone(), idle.clone())
+    );
+
+    // Deployed and healthy: swapped, and both CNAMEs really moved.
+    p.set_content("v1");
+    let r = p.run(
+        emu,
+        &with(&deploy_args(&app, &green, "v1"), &["--swap-with", &blue]),
+    );
+    r.assert_code(0);
+    let j = r.json();
+    assert_eq!(j["status"], "deployed", "{r}");
+    assert_eq!(j["swap"]["swapped"], true, "{r}");
+    assert_eq!(cname(emu, &green), prod, "green serves production");
+    assert_eq!(cname(emu, &blue), idle);
+    assert_eq!(env_state(emu, &green).1.as_deref(), Some("v1"));
+
+    // `ebpack swap` on its own puts them back.
+    let r = p.run(
+        emu,
+        &["swap", &green, &blue, "--app", &app, "--output", "json"],
+    );
+    r.assert_code(0);
+    assert_eq!(r.json()["swapped"], true, "{r}");
+    assert_eq!((cname(emu, &blue), cname(emu, &green)), (prod, idle));
+
+    // A missing environment is refused before anything is uploaded.
+    p.set_content("v2");
+    let r = p.run(
+        emu,
+        &with(
+            &deploy_args(&app, &green, "v2"),
+            &["--swap-with", "Nope-env"],
+        ),
+    );
+    r.assert_code(2);
+    assert!(!version_exists(emu, &app, "v2"), "nothing was published");
+}
