@@ -31,6 +31,7 @@ pub mod label;
 pub mod manifest;
 pub mod ops;
 pub mod pin;
+pub mod plan;
 pub mod source;
 pub mod suggest;
 pub mod syntax;

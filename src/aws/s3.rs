@@ -287,6 +287,62 @@ impl Store for S3Store {
         }
     }
 
+    async fn download(
+        &self,
+        bucket: &str,
+        key: &str,
+        to: &Path,
+        max_bytes: u64,
+    ) -> Result<u64, AwsError> {
+        use tokio::io::AsyncWriteExt;
+        let out = self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| classify("GetObject", &e))?;
+        let io = |e: std::io::Error| {
+            AwsError::new(
+                ErrorKind::Service,
+                "GetObject",
+                format!("cannot write `{}`: {e}", to.display()),
+            )
+        };
+        if out
+            .content_length()
+            .and_then(|l| u64::try_from(l).ok())
+            .is_some_and(|l| l > max_bytes)
+        {
+            return Err(AwsError::new(
+                ErrorKind::Service,
+                "GetObject",
+                format!("s3://{bucket}/{key} is larger than {max_bytes} bytes"),
+            ));
+        }
+        let mut body = out.body;
+        let mut file = tokio::fs::File::create(to).await.map_err(io)?;
+        let mut written = 0u64;
+        while let Some(chunk) = body
+            .try_next()
+            .await
+            .map_err(|e| AwsError::new(ErrorKind::Transient, "GetObject", e.to_string()))?
+        {
+            written += chunk.len() as u64;
+            if written > max_bytes {
+                return Err(AwsError::new(
+                    ErrorKind::Service,
+                    "GetObject",
+                    format!("s3://{bucket}/{key} is larger than {max_bytes} bytes"),
+                ));
+            }
+            file.write_all(&chunk).await.map_err(io)?;
+        }
+        file.flush().await.map_err(io)?;
+        Ok(written)
+    }
+
     async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), AwsError> {
         self.client
             .delete_object()

@@ -55,6 +55,8 @@ pub(super) enum ExitStatus {
     BundleErrors,
     /// A deployment's verdict (already printed).
     Deploy(DeployStatus),
+    /// `plan --exit-code` found changes (exit 2, as `git diff --exit-code`).
+    Changes,
 }
 
 impl ExitStatus {
@@ -63,6 +65,7 @@ impl ExitStatus {
         match self {
             ExitStatus::Success => OK,
             ExitStatus::BundleErrors => BUNDLE_ERRORS,
+            ExitStatus::Changes => USAGE,
             ExitStatus::Deploy(s) => match s {
                 DeployStatus::Deployed | DeployStatus::Unchanged | DeployStatus::Started => OK,
                 DeployStatus::HealthGateFailed => HEALTH_GATE,

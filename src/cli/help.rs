@@ -104,6 +104,23 @@ Environment:
   EBPACK_APP, EBPACK_CONFIG, EBPACK_REGION, and the AWS SDK's standard configuration
   (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, keys, SSO)";
 
+pub(super) const PLAN: &str = "\
+Examples:
+  ebpack plan --env Todobackend-env                 build eb/ and compare it with what runs
+  ebpack plan --env Todobackend-prod --version v42 --output markdown   for the approval step
+  ebpack plan --env Todobackend-env --exit-code     exit 2 when something would change
+
+Exit codes:
+  0    compared (with --exit-code: nothing would change)
+  1    the bundle built for the comparison has errors
+  2    usage error; no such environment or version; with --exit-code, something would change
+  6    a file could not be read or written
+  7    AWS error (credentials, region, permissions, API)
+
+Environment:
+  EBPACK_ENVIRONMENT, EBPACK_APP, EBPACK_CONFIG, EBPACK_REGION, EBPACK_IMAGE_TAG, and the AWS
+  SDK's standard configuration (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, keys, SSO)";
+
 pub(super) fn build() -> String {
     format!(
         "\
@@ -210,6 +227,7 @@ mod tests {
             EVENTS.to_owned(),
             VERSIONS.to_owned(),
             SWAP.to_owned(),
+            PLAN.to_owned(),
             build(),
             publish(),
             deploy(),

@@ -21,6 +21,7 @@ mod logging;
 mod man;
 mod observe;
 mod output;
+mod plan;
 mod printer;
 mod publish;
 mod signals;
@@ -86,6 +87,9 @@ enum Command {
     /// Print an environment's events, oldest first; --follow keeps printing new ones until Ctrl-C.
     #[command(after_help = help::EVENTS)]
     Events(observe::EventsArgs),
+    /// What deploying a bundle (or --version) to an environment would change: images, containers, option settings, files.
+    #[command(after_help = help::PLAN, disable_version_flag = true)]
+    Plan(plan::Args),
     /// Swap two environments' CNAMEs (blue/green) and check that both are Ready and each CNAME moved.
     #[command(after_help = help::SWAP)]
     Swap(observe::SwapArgs),
@@ -148,6 +152,7 @@ fn run(command: Command, printer: Printer) -> Result<ExitStatus, Error> {
         Command::Events(args) => observe::events(args, printer),
         Command::Versions(args) => versions::run(args, printer),
         Command::Swap(args) => observe::swap(args, printer),
+        Command::Plan(args) => plan::run(args, printer),
         Command::Entrypoint(args) => entrypoint::run(args, printer),
         Command::Completions(args) => completions::run(args, Cli::command(), printer),
         Command::Man(args) => man::run(args, Cli::command(), printer),

@@ -140,6 +140,19 @@ impl Store for Fake {
         s.objects.insert(at, (size, sha256.to_owned()));
         Ok(())
     }
+    async fn download(
+        &self,
+        _bucket: &str,
+        _key: &str,
+        _to: &Path,
+        _max_bytes: u64,
+    ) -> Result<u64, AwsError> {
+        Err(AwsError::new(
+            ErrorKind::Service,
+            "GetObject",
+            "the fake keeps no object bytes",
+        ))
+    }
     async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), AwsError> {
         let mut s = self.state.lock().unwrap();
         s.objects.remove(&(bucket.to_owned(), key.to_owned()));

@@ -127,6 +127,15 @@ pub trait Store {
         sha256: &str,
         progress: Progress<'_>,
     ) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// Streams an object to the file `to`, refusing one larger than
+    /// `max_bytes`; returns its size.
+    fn download(
+        &self,
+        bucket: &str,
+        key: &str,
+        to: &Path,
+        max_bytes: u64,
+    ) -> impl Future<Output = Result<u64, AwsError>> + Send;
     /// Deletes an object this run uploaded and no version points at.
     fn delete_object(
         &self,

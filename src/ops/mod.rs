@@ -17,6 +17,7 @@
 
 pub mod build;
 pub mod deploy;
+pub mod plan;
 pub mod publish;
 pub mod status;
 pub mod swap;

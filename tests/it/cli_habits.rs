@@ -5,7 +5,7 @@ use crate::support::project::*;
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-const SUBCOMMANDS: [&str; 13] = [
+const SUBCOMMANDS: [&str; 14] = [
     "validate",
     "build",
     "inspect",
@@ -15,6 +15,7 @@ const SUBCOMMANDS: [&str; 13] = [
     "events",
     "versions",
     "swap",
+    "plan",
     "generate",
     "entrypoint",
     "completions",

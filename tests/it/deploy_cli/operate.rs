@@ -296,3 +296,87 @@ fn blue_green_deploys_to_the_idle_side_then_swaps_and_a_failure_leaves_productio
     r.assert_code(2);
     assert!(!version_exists(emu, &app, "v2"), "nothing was published");
 }
+
+#[test]
+fn plan_shows_every_kind_of_change_before_anything_is_touched() {
+    let emu = Emulator::shared();
+    let p = Project::new("v0");
+    let (app, env) = app_with_env(emu, &p, Duration::from_millis(300));
+    let plan = |extra: &[&str]| {
+        let mut args = vec!["plan", "--env", env.as_str(), "--app", app.as_str()];
+        args.extend_from_slice(extra);
+        p.run(emu, &args)
+    };
+    // The same bundle: no changes; --exit-code stays 0.
+    let r = plan(&["--version", "v0", "--exit-code", "--output", "json"]);
+    r.assert_code(0);
+    assert_eq!(r.json()["changes"], false, "{r}");
+
+    // Every kind of change, from the bundle folder.
+    std::fs::write(
+        p.path().join("eb/Dockerrun.aws.json"),
+        r#"{"AWSEBDockerrunVersion": 2, "containerDefinitions": [
+  {"name": "web", "image": "nginx:1.28", "essential": true, "memory": 256,
+   "portMappings": [{"hostPort": 80, "containerPort": 8080}],
+   "environment": [{"name": "API_TOKEN", "value": "s3cr3t-t0ken"}]},
+  {"name": "worker", "image": "busybox:1.36", "essential": false, "memory": 64}]}"#,
+    )
+    .unwrap();
+    std::fs::create_dir_all(p.path().join("eb/.ebextensions")).unwrap();
+    std::fs::write(
+        p.path().join("eb/.ebextensions/01-app.config"),
+        "option_settings:\n  aws:autoscaling:asg:\n    MaxSize: 4\n  aws:elasticbeanstalk:application:environment:\n    DB_PASSWORD: hunter2pw\n",
+    )
+    .unwrap();
+    let updates_before = updates_started(emu, &env);
+    let r = plan(&["--label", "p1", "--output", "json", "--exit-code"]);
+    r.assert_code(2);
+    let j = r.json();
+    assert_eq!(j["running"]["label"], "v0");
+    assert_eq!(j["new"]["label"], "p1");
+    let d = &j["diff"];
+    assert_eq!(d["images"][0]["what"], "web", "{j}");
+    assert_eq!(d["images"][0]["before"], "nginx:1.27");
+    assert_eq!(d["images"][0]["after"], "nginx:1.28");
+    let changes = d["containers"].to_string();
+    for want in [
+        "container worker",
+        "web: memory",
+        "web: portMappings",
+        "web: environment API_TOKEN",
+    ] {
+        assert!(changes.contains(want), "{want}: {changes}");
+    }
+    let options = d["options"].to_string();
+    assert!(
+        options.contains("aws:autoscaling:asg: MaxSize"),
+        "{options}"
+    );
+    assert!(
+        d["files"]["added"]
+            .to_string()
+            .contains(".ebextensions/01-app.config")
+    );
+    assert!(
+        d["files"]["changed"]
+            .to_string()
+            .contains("Dockerrun.aws.json")
+    );
+    // Never a secret's value.
+    for leak in ["s3cr3t-t0ken", "hunter2pw"] {
+        assert!(
+            !r.stdout.contains(leak) && !r.stderr.contains(leak),
+            "{leak}: {r}"
+        );
+    }
+    // Markdown for the approval step.
+    let r = plan(&["--label", "p1", "--output", "markdown"]);
+    r.assert_code(0);
+    assert!(
+        r.stdout.contains("| web | `nginx:1.27` | `nginx:1.28` |"),
+        "{r}"
+    );
+    // Nothing was touched in AWS.
+    assert_eq!(updates_started(emu, &env), updates_before);
+    assert!(!version_exists(emu, &app, "p1"));
+}
