@@ -143,6 +143,10 @@ fn verdict(o: &DeployOutcome) -> Option<(bool, String)> {
                 "; not rolled back to `{}`: another deployment acted on the environment",
                 rb.label
             ),
+            DeployStatus::Superseded => format!(
+                "; rolled back to `{}`, then another deployment replaced it",
+                rb.label
+            ),
             DeployStatus::TimedOut => {
                 format!("; the rollback to `{}` did not finish in time", rb.label)
             }
