@@ -175,9 +175,10 @@ fn a_deployment_replaced_by_another_pipeline_is_superseded_not_failed() {
     let (app, env) = app_with_env(&emu, &one, Duration::from_millis(1000));
     one.set_content("c1");
     let before = updates_accepted(&emu);
-    // The first pipeline looks every 2 s; the second deploys the moment the
-    // environment is Ready again, so the first sees its own success
-    // followed by the second's deployment.
+    // The first pipeline looks every 5 s; the second deploys the moment the
+    // environment is Ready again (well within 5 s, even on a loaded
+    // machine), so the first sees its own success followed by the second's
+    // deployment.
     let slow = |label: &str| {
         [
             "deploy",
@@ -191,9 +192,9 @@ fn a_deployment_replaced_by_another_pipeline_is_superseded_not_failed() {
             "--output",
             "json",
             "--poll-min",
-            "2s",
+            "5s",
             "--poll-max",
-            "2s",
+            "5s",
         ]
         .map(str::to_owned)
     };
