@@ -134,6 +134,15 @@ pub fn build(
         .source_date_epoch
         .map_or(DosTime::EPOCH, DosTime::from_unix);
     let early = label::early(&opts.label).map_err(BuildError::Usage)?;
+    let swept = crate::outputs::sweep_stale(&settings.out_dir);
+    if swept.files > 0 {
+        progress(&format!(
+            "removed {} temporary file(s) ({}) an interrupted build left in {}",
+            swept.files,
+            bundle::human_size(swept.bytes),
+            settings.out_dir.display()
+        ));
+    }
     let staged = write_zip(settings, opts, &set, &display, &entries, time, progress)?;
     let archive = staged.archive.clone();
     let (label, label_source) = match early {
@@ -144,9 +153,6 @@ pub fn build(
     let zip_path = settings.out_dir.join(format!("{name}.zip"));
     let manifest_path = settings.out_dir.join(format!("{name}.json"));
     let version_path = settings.out_dir.join("version.json");
-    staged
-        .persist(&zip_path)
-        .map_err(|e| BuildError::Io(format!("cannot write `{}`: {e}", zip_path.display())))?;
     let mut warnings = checked.warnings;
     if archive.size > bundle::WARN_BUNDLE_BYTES {
         warnings.push_file(
@@ -175,22 +181,51 @@ pub fn build(
         },
         entries: archive.entries.iter().map(ManifestEntry::from).collect(),
     };
-    let io = |p: &Path, e: std::io::Error| {
-        BuildError::Io(format!("cannot write `{}`: {e}", p.display()))
-    };
-    bundle::write_atomic(&manifest_path, manifest.to_json().as_bytes())
-        .map_err(|e| io(&manifest_path, e))?;
-    bundle::write_atomic(
-        &version_path,
-        crate::manifest::version_json(&label).as_bytes(),
-    )
-    .map_err(|e| io(&version_path, e))?;
+    persist(
+        staged,
+        &zip_path,
+        [
+            (&manifest_path, manifest.to_json().into_bytes()),
+            (
+                &version_path,
+                crate::manifest::version_json(&label).into_bytes(),
+            ),
+        ],
+        opts.cancel.as_ref(),
+    )?;
     Ok(BuildOutput {
         manifest,
         zip_path,
         manifest_path,
         version_path,
         warnings,
+    })
+}
+
+/// Puts the zip and the other outputs in place together, or none of them
+/// ([`crate::outputs`]).
+fn persist(
+    staged: bundle::Staged,
+    zip_path: &Path,
+    others: [(&Path, Vec<u8>); 2],
+    cancel: Option<&Cancel>,
+) -> Result<(), BuildError> {
+    use crate::outputs::{Pending, PersistError};
+    let io = |p: &Path, e: std::io::Error| {
+        BuildError::Io(format!(
+            "cannot write `{}`: {e}; nothing was changed in `{}`",
+            p.display(),
+            p.parent().unwrap_or(p).display()
+        ))
+    };
+    let mut pending =
+        vec![Pending::from_temp(staged.into_temp(), zip_path).map_err(|e| io(zip_path, e))?];
+    for (path, bytes) in others {
+        pending.push(Pending::write(path, &bytes).map_err(|e| io(path, e))?);
+    }
+    crate::outputs::persist_together(pending, cancel).map_err(|e| match e {
+        PersistError::Interrupted => BuildError::Interrupted,
+        e @ PersistError::Io { .. } => BuildError::Io(e.to_string()),
     })
 }
 
@@ -216,6 +251,7 @@ fn walk(
             ),
         });
     }
+    refuse_out_as_root(settings, display)?;
     if opts.from_git {
         use crate::fileset::git::{self, GitError};
         let committed =
@@ -232,6 +268,28 @@ fn walk(
     let set = crate::fileset::walk(root, Some(&settings.out_dir))
         .map_err(|e| BuildError::Io(e.to_string()))?;
     Ok((set, None))
+}
+
+/// The walk leaves out the output folder wherever it lies inside the
+/// bundle folder, however it is reached (it compares resolved paths), but
+/// the bundle folder itself cannot be left out: as the output folder,
+/// every zip would ship the ones built before it.
+fn refuse_out_as_root(settings: &Settings, display: &str) -> Result<(), BuildError> {
+    let same = match (
+        std::fs::canonicalize(&settings.out_dir),
+        std::fs::canonicalize(&settings.bundle_dir),
+    ) {
+        (Ok(out), Ok(root)) => out == root,
+        // An output folder that does not exist yet is not the bundle folder.
+        _ => false,
+    };
+    if same {
+        return Err(BuildError::Usage(format!(
+            "the output folder `{}` is the bundle folder `{display}`: every zip would hold the ones built before it; write the outputs elsewhere with `--out` (`out:` in ebpack.yaml; default `dist`)",
+            settings.out_dir.display()
+        )));
+    }
+    Ok(())
 }
 
 /// The bundle as validated, with what the build changed in it.

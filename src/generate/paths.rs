@@ -16,12 +16,12 @@ pub(super) const YAML11_BREAKS: [char; 4] = ['\u{85}', '\u{2028}', '\u{2029}', '
 
 /// The first [`YAML11_BREAKS`] character in `s`, named.
 pub(super) fn yaml11_break(s: &str) -> Option<&'static str> {
-    s.chars().find_map(|c| match c {
-        '\u{85}' => Some("U+0085 (NEXT LINE)"),
-        '\u{2028}' => Some("U+2028 (LINE SEPARATOR)"),
-        '\u{2029}' => Some("U+2029 (PARAGRAPH SEPARATOR)"),
-        '\u{feff}' => Some("U+FEFF (BYTE ORDER MARK)"),
-        _ => None,
+    let c = s.chars().find(|c| YAML11_BREAKS.contains(c))?;
+    Some(match c {
+        '\u{85}' => "U+0085 (NEXT LINE)",
+        '\u{2028}' => "U+2028 (LINE SEPARATOR)",
+        '\u{2029}' => "U+2029 (PARAGRAPH SEPARATOR)",
+        _ => "U+FEFF (BYTE ORDER MARK)",
     })
 }
 

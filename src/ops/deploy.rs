@@ -9,8 +9,8 @@ use crate::aws::AwsSettings;
 use crate::cancel::Cancel;
 use crate::config::Settings;
 use crate::deploy::poll::PollSettings;
-use crate::deploy::publish::{Provenance, digest_in};
-use crate::deploy::update::{self, DeployOutcome, DeploySettings, DeployStatus};
+use crate::deploy::publish::{Provenance, Stopped, digest_in};
+use crate::deploy::update::{self, Asked, DeployOutcome, DeploySettings, DeployStatus};
 use crate::deploy::{Beanstalk, Reporter, Store};
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -210,7 +210,13 @@ pub fn deploy(
             cancel,
         )
         .await
-        .map_err(|e| super::in_region(e, &clients.region))?;
+        .map_err(|e| match e {
+            // Deploying, a created version is "published, nothing deployed".
+            Error::Interrupted(Interruption::Publish(Stopped::Created { label, .. })) => {
+                Error::Interrupted(Interruption::Published { label })
+            }
+            e => super::in_region(e, &clients.region),
+        })?;
         if cancel.is_cancelled() {
             return Err(Error::Interrupted(Interruption::Published {
                 label: version.label,
@@ -229,13 +235,25 @@ pub fn deploy(
             force: req.force,
             poll: req.poll,
         };
+        let tracker = update::Tracker::new();
+        let run = update::deploy_tracked(&clients.eb, &deploy_settings, reporter, &tracker);
+        tokio::pin!(run);
         let outcome = tokio::select! {
-            r = update::deploy(&clients.eb, &deploy_settings, reporter) => r?,
+            r = &mut run => r?,
             () = cancel.cancelled() => {
-                return Err(Error::Interrupted(Interruption::Wait {
-                    label: version.label,
-                    environment,
-                }));
+                // An `UpdateEnvironment` under way is let answer: whether
+                // the deployment started must be said, not guessed.
+                if matches!(tracker.get(), Asked::Sending { .. }) {
+                    let mut asked = tracker.subscribe();
+                    let settled = async {
+                        tokio::select! {
+                            _ = &mut run => {}
+                            _ = asked.wait_for(|a| !matches!(a, Asked::Sending { .. })) => {}
+                        }
+                    };
+                    let _ = tokio::time::timeout(UNANSWERED_WAIT, settled).await;
+                }
+                return Err(Error::Interrupted(stopped_at(tracker.get(), version.label, environment)));
             }
         };
         tracing::info!(status = ?outcome.status, environment = %environment, "deployment judged");
@@ -263,6 +281,28 @@ pub fn deploy(
             region: Some(clients.region.clone()),
         })
     })
+}
+
+/// How long a cancelled deploy waits for an `UpdateEnvironment` under way
+/// to answer.
+const UNANSWERED_WAIT: Duration = Duration::from_secs(60);
+
+/// What a deployment stopped by a signal had done, from what it asked.
+fn stopped_at(asked: Asked, label: String, environment: String) -> Interruption {
+    match asked {
+        Asked::Nothing => Interruption::BeforeUpdate { label, environment },
+        Asked::Sending { .. } => Interruption::Unanswered { label, environment },
+        Asked::Accepted { label: asked, .. } if asked == label => {
+            Interruption::Wait { label, environment }
+        }
+        Asked::Accepted {
+            label: rollback, ..
+        } => Interruption::RollbackWait {
+            label: rollback,
+            failed: label,
+            environment,
+        },
+    }
 }
 
 /// Publishes the prepared bundle, or finds the `--version` of `app` to promote.

@@ -142,7 +142,7 @@ pub(crate) async fn upload<B: Beanstalk, S: Store>(
         process_timeout: Duration::from_secs(600),
         poll: PollSettings::default(),
     };
-    let published = steps::publish(eb, s3, &steps_req, reporter)
+    let published = steps::publish_until(eb, s3, &steps_req, reporter, cancel)
         .await
         .map_err(|e| interrupted_or(e.into(), cancel))?;
     Ok(PublishSummary::new(published, ready.build_seconds))
