@@ -374,7 +374,11 @@ pub async fn publish_until<B: Beanstalk, S: Store>(
                 bucket,
                 key: trying,
                 operation: e.operation,
-                outcome: e.message,
+                outcome: e
+                    .message
+                    .strip_prefix("interrupted; ")
+                    .unwrap_or(&e.message)
+                    .to_owned(),
             });
         }
         Err(e) => return Err(e),

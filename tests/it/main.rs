@@ -34,3 +34,4 @@ mod rules_ebextensions;
 mod rules_platform_archive;
 mod rules_positions;
 mod signals;
+mod signals_stages;
