@@ -15,6 +15,7 @@ mod build_determinism;
 mod build_ebignore;
 mod build_interrupt;
 mod build_layout;
+mod build_outputs;
 mod build_pin;
 mod cli_habits;
 mod corpus;
