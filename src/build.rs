@@ -14,7 +14,7 @@ use crate::manifest::{Manifest, ManifestEntry, Summary};
 use crate::pin::{self, PinError};
 use crate::validate::{self, EntryKind, Options, Rule};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The Dockerrun file pinning reads and rewrites.
@@ -181,8 +181,9 @@ pub fn build(
         },
         entries: archive.entries.iter().map(ManifestEntry::from).collect(),
     };
-    persist(
-        staged,
+    // Together or not at all (see `crate::outputs`).
+    crate::outputs::persist_with_zip(
+        staged.into_temp(),
         &zip_path,
         [
             (&manifest_path, manifest.to_json().into_bytes()),
@@ -192,40 +193,17 @@ pub fn build(
             ),
         ],
         opts.cancel.as_ref(),
-    )?;
+    )
+    .map_err(|e| match e {
+        crate::outputs::PersistError::Interrupted => BuildError::Interrupted,
+        e => BuildError::Io(e.to_string()),
+    })?;
     Ok(BuildOutput {
         manifest,
         zip_path,
         manifest_path,
         version_path,
         warnings,
-    })
-}
-
-/// Puts the zip and the other outputs in place together, or none of them
-/// ([`crate::outputs`]).
-fn persist(
-    staged: bundle::Staged,
-    zip_path: &Path,
-    others: [(&Path, Vec<u8>); 2],
-    cancel: Option<&Cancel>,
-) -> Result<(), BuildError> {
-    use crate::outputs::{Pending, PersistError};
-    let io = |p: &Path, e: std::io::Error| {
-        BuildError::Io(format!(
-            "cannot write `{}`: {e}; nothing was changed in `{}`",
-            p.display(),
-            p.parent().unwrap_or(p).display()
-        ))
-    };
-    let mut pending =
-        vec![Pending::from_temp(staged.into_temp(), zip_path).map_err(|e| io(zip_path, e))?];
-    for (path, bytes) in others {
-        pending.push(Pending::write(path, &bytes).map_err(|e| io(path, e))?);
-    }
-    crate::outputs::persist_together(pending, cancel).map_err(|e| match e {
-        PersistError::Interrupted => BuildError::Interrupted,
-        e @ PersistError::Io { .. } => BuildError::Io(e.to_string()),
     })
 }
 

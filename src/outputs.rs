@@ -134,6 +134,29 @@ pub fn persist_together(
     Ok(())
 }
 
+/// The zip a build staged (`zip`, for `zip_path`) and the other outputs'
+/// bytes, written, synced and put in place by [`persist_together`].
+pub fn persist_with_zip(
+    zip: NamedTempFile,
+    zip_path: &Path,
+    others: [(&Path, Vec<u8>); 2],
+    cancel: Option<&Cancel>,
+) -> Result<(), PersistError> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| PersistError::Io {
+            dir: parent(&path).to_owned(),
+            path,
+            source,
+        }
+    };
+    let mut pending = vec![Pending::from_temp(zip, zip_path).map_err(io(zip_path))?];
+    for (path, bytes) in others {
+        pending.push(Pending::write(path, &bytes).map_err(io(path))?);
+    }
+    persist_together(pending, cancel)
+}
+
 /// A hard link to the file an output replaces, kept until all outputs are
 /// in place; locked, so a sweep leaves it alone.
 struct Backup {

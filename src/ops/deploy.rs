@@ -470,6 +470,84 @@ mod tests {
         }
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn the_tracker_records_each_update_and_its_request() {
+        let settings = |rollback| DeploySettings {
+            app: "todobackend".into(),
+            env: "Todobackend-env".into(),
+            label: "v1".into(),
+            timeout: Duration::from_secs(600),
+            healthy: vec!["Green".into()],
+            health_grace: Duration::from_secs(60),
+            no_wait: false,
+            rollback,
+            force: false,
+            poll: PollSettings::default(),
+        };
+        // Busy, then deployed: one update, accepted.
+        let script = Script {
+            busy_polls: 2,
+            update_polls: 2,
+            ..Script::default()
+        };
+        let fake = Fake::new(script, "todobackend", Some("v0"));
+        let tracker = update::Tracker::new();
+        let o = update::deploy_tracked(&fake, &settings(false), &Silent, &tracker)
+            .await
+            .unwrap();
+        assert_eq!(
+            tracker.get(),
+            Asked::Accepted {
+                label: "v1".into(),
+                request_id: o.request_id.unwrap()
+            }
+        );
+        // Failed and rolled back: the last update asked is the rollback's.
+        let script = Script {
+            failing_labels: vec!["v1".into()],
+            ..Script::default()
+        };
+        let fake = Fake::new(script, "todobackend", Some("v0"));
+        let tracker = update::Tracker::new();
+        update::deploy_tracked(&fake, &settings(true), &Silent, &tracker)
+            .await
+            .unwrap();
+        assert!(
+            matches!(tracker.get(), Asked::Accepted { label, .. } if label == "v0"),
+            "{:?}",
+            tracker.get()
+        );
+        // Already running the label: nothing asked.
+        let fake = Fake::new(Script::default(), "todobackend", Some("v1"));
+        let tracker = update::Tracker::new();
+        update::deploy_tracked(&fake, &settings(false), &Silent, &tracker)
+            .await
+            .unwrap();
+        assert_eq!(tracker.get(), Asked::Nothing);
+    }
+
+    #[test]
+    fn an_interrupted_deployment_says_what_was_asked_of_elastic_beanstalk() {
+        let at = |asked| stopped_at(asked, "v2".into(), "env".into()).to_string();
+        assert_eq!(
+            at(Asked::Nothing),
+            "interrupted before ebpack sent `UpdateEnvironment`; `v2` is published, `env` was not asked to deploy it"
+        );
+        assert!(at(Asked::Sending { label: "v2".into() }).ends_with("may have started"));
+        let accepted = |label: &str| Asked::Accepted {
+            label: label.into(),
+            request_id: "r".into(),
+        };
+        assert_eq!(
+            at(accepted("v2")),
+            "stopped waiting; the deployment of `v2` to `env` goes on in AWS"
+        );
+        assert_eq!(
+            at(accepted("v1")),
+            "stopped waiting; the deployment of `v2` failed and the rollback of `env` to `v1` goes on in AWS"
+        );
+    }
+
     #[test]
     fn the_json_keys_keep_their_order() {
         let o = outcome(Some(outcome(None)));
