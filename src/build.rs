@@ -14,7 +14,7 @@ use crate::manifest::{Manifest, ManifestEntry, Summary};
 use crate::pin::{self, PinError};
 use crate::validate::{self, EntryKind, Options, Rule};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The Dockerrun file pinning reads and rewrites.
@@ -134,6 +134,15 @@ pub fn build(
         .source_date_epoch
         .map_or(DosTime::EPOCH, DosTime::from_unix);
     let early = label::early(&opts.label).map_err(BuildError::Usage)?;
+    let swept = crate::outputs::sweep_stale(&settings.out_dir);
+    if swept.files > 0 {
+        progress(&format!(
+            "removed {} temporary file(s) ({}) an interrupted build left in {}",
+            swept.files,
+            bundle::human_size(swept.bytes),
+            settings.out_dir.display()
+        ));
+    }
     let staged = write_zip(settings, opts, &set, &display, &entries, time, progress)?;
     let archive = staged.archive.clone();
     let (label, label_source) = match early {
@@ -144,9 +153,6 @@ pub fn build(
     let zip_path = settings.out_dir.join(format!("{name}.zip"));
     let manifest_path = settings.out_dir.join(format!("{name}.json"));
     let version_path = settings.out_dir.join("version.json");
-    staged
-        .persist(&zip_path)
-        .map_err(|e| BuildError::Io(format!("cannot write `{}`: {e}", zip_path.display())))?;
     let mut warnings = checked.warnings;
     if archive.size > bundle::WARN_BUNDLE_BYTES {
         warnings.push_file(
@@ -175,16 +181,23 @@ pub fn build(
         },
         entries: archive.entries.iter().map(ManifestEntry::from).collect(),
     };
-    let io = |p: &Path, e: std::io::Error| {
-        BuildError::Io(format!("cannot write `{}`: {e}", p.display()))
-    };
-    bundle::write_atomic(&manifest_path, manifest.to_json().as_bytes())
-        .map_err(|e| io(&manifest_path, e))?;
-    bundle::write_atomic(
-        &version_path,
-        crate::manifest::version_json(&label).as_bytes(),
+    // Together or not at all (see `crate::outputs`).
+    crate::outputs::persist_with_zip(
+        staged.into_temp(),
+        &zip_path,
+        [
+            (&manifest_path, manifest.to_json().into_bytes()),
+            (
+                &version_path,
+                crate::manifest::version_json(&label).into_bytes(),
+            ),
+        ],
+        opts.cancel.as_ref(),
     )
-    .map_err(|e| io(&version_path, e))?;
+    .map_err(|e| match e {
+        crate::outputs::PersistError::Interrupted => BuildError::Interrupted,
+        e => BuildError::Io(e.to_string()),
+    })?;
     Ok(BuildOutput {
         manifest,
         zip_path,
@@ -216,6 +229,7 @@ fn walk(
             ),
         });
     }
+    refuse_out_as_root(settings, display)?;
     if opts.from_git {
         use crate::fileset::git::{self, GitError};
         let committed =
@@ -232,6 +246,28 @@ fn walk(
     let set = crate::fileset::walk(root, Some(&settings.out_dir))
         .map_err(|e| BuildError::Io(e.to_string()))?;
     Ok((set, None))
+}
+
+/// The walk leaves out the output folder wherever it lies inside the
+/// bundle folder, however it is reached (it compares resolved paths), but
+/// the bundle folder itself cannot be left out: as the output folder,
+/// every zip would ship the ones built before it.
+fn refuse_out_as_root(settings: &Settings, display: &str) -> Result<(), BuildError> {
+    let same = match (
+        std::fs::canonicalize(&settings.out_dir),
+        std::fs::canonicalize(&settings.bundle_dir),
+    ) {
+        (Ok(out), Ok(root)) => out == root,
+        // An output folder that does not exist yet is not the bundle folder.
+        _ => false,
+    };
+    if same {
+        return Err(BuildError::Usage(format!(
+            "the output folder `{}` is the bundle folder `{display}`: every zip would hold the ones built before it; write the outputs elsewhere with `--out` (`out:` in ebpack.yaml; default `dist`)",
+            settings.out_dir.display()
+        )));
+    }
+    Ok(())
 }
 
 /// The bundle as validated, with what the build changed in it.

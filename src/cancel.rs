@@ -6,9 +6,15 @@
 //! remove their temporary file), an S3 upload (which aborts its multipart
 //! upload) and a deployment wait (which stops waiting; AWS goes on). A
 //! watch channel rather than only a flag lets async code await it.
+//!
+//! Cleanup that must not be cut short (aborting a multipart upload, the
+//! renames that put a build's outputs in place) runs under a [`Hold`]:
+//! while one is held, the binary lets a second signal wait for it instead
+//! of exiting at once, so a CI runner that sends SIGINT and then SIGTERM
+//! does not leave the upload's parts behind.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 
 /// A cloneable token: every clone sees one [`Cancel::cancel`].
@@ -16,6 +22,26 @@ use tokio::sync::watch;
 pub struct Cancel {
     flag: Arc<AtomicBool>,
     tx: Arc<watch::Sender<bool>>,
+    holds: Arc<Mutex<Vec<(u64, &'static str)>>>,
+}
+
+/// Cleanup under way that a second signal waits for (see the module
+/// docs); released when dropped.
+#[derive(Debug)]
+#[must_use = "the hold ends when dropped"]
+pub struct Hold {
+    id: u64,
+    holds: Arc<Mutex<Vec<(u64, &'static str)>>>,
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        let mut h = self
+            .holds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        h.retain(|(id, _)| *id != self.id);
+    }
 }
 
 impl Default for Cancel {
@@ -30,7 +56,32 @@ impl Cancel {
         Self {
             flag: Arc::new(AtomicBool::new(false)),
             tx: Arc::new(watch::Sender::new(false)),
+            holds: Arc::new(Mutex::new(Vec::new())),
         }
+    }
+
+    /// Marks `what` (`aborting the multipart upload`) as under way until
+    /// the returned [`Hold`] is dropped.
+    pub fn hold(&self, what: &'static str) -> Hold {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        self.holds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((id, what));
+        Hold {
+            id,
+            holds: Arc::clone(&self.holds),
+        }
+    }
+
+    /// What is held now (the latest hold), if anything.
+    pub fn held(&self) -> Option<&'static str> {
+        self.holds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .last()
+            .map(|(_, what)| *what)
     }
 
     /// Cancels every clone; returns whether it was already cancelled.
@@ -76,5 +127,18 @@ mod tests {
         assert!(b.is_cancelled() && b.flag().load(Ordering::SeqCst));
         assert!(a.cancel(), "a second cancel reports the first");
         b.cancelled().await;
+    }
+
+    #[test]
+    fn holds_nest_and_end_when_dropped() {
+        let a = Cancel::new();
+        assert_eq!(a.held(), None);
+        let outer = a.hold("writing the outputs");
+        let inner = a.clone().hold("aborting the multipart upload");
+        assert_eq!(a.held(), Some("aborting the multipart upload"));
+        drop(inner);
+        assert_eq!(a.held(), Some("writing the outputs"));
+        drop(outer);
+        assert_eq!(a.held(), None);
     }
 }

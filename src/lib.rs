@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 pub mod aws;
+pub mod bounded;
 pub mod build;
 pub mod bundle;
 pub mod cancel;
@@ -30,6 +31,7 @@ pub mod generate;
 pub mod label;
 pub mod manifest;
 pub mod ops;
+pub mod outputs;
 pub mod pin;
 pub mod plan;
 pub mod source;

@@ -102,7 +102,8 @@ pub fn path_beside(zip: &Path) -> PathBuf {
 /// The manifest beside `zip`, or `None` when there is none or it does not
 /// parse (a zip built elsewhere has none).
 pub fn read_beside(zip: &Path) -> Option<Recorded> {
-    let text = std::fs::read_to_string(path_beside(zip)).ok()?;
+    let text =
+        crate::bounded::read_to_string(&path_beside(zip), crate::bounded::MANIFEST_LIMIT).ok()?;
     serde_json::from_str(&text).ok()
 }
 

@@ -20,6 +20,9 @@ pub(super) const MULTIPART_THRESHOLD: u64 = 16 * 1024 * 1024;
 const PART_SIZE: u64 = 8 * 1024 * 1024;
 /// Parts in flight at once.
 const PARALLEL_PARTS: usize = 4;
+/// How long an abort may take (the SDK's retries included) before ebpack
+/// gives up on it and says so.
+const ABORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The S3 adapter.
 #[derive(Debug, Clone)]
@@ -108,9 +111,21 @@ impl S3Store {
             .await
             .map_err(|e| classify("CreateMultipartUpload", &e))?;
         let upload_id = created.upload_id().unwrap_or_default().to_owned();
+        // From here until the upload is completed or aborted, a second
+        // signal waits instead of leaving the parts behind.
+        let _hold = self
+            .cancel
+            .as_ref()
+            .map(|c| c.hold("aborting the multipart upload"));
         let result = tokio::select! {
             r = self.upload_parts(bucket, key, &upload_id, path, size, progress) => r,
-            () = self.cancelled() => Err(AwsError::new(ErrorKind::Service, "UploadPart", "interrupted")),
+            () = self.cancelled() => {
+                let message = match self.abort(bucket, key, &upload_id).await {
+                    Ok(()) => format!("interrupted; multipart upload `{upload_id}` was aborted, no parts are left"),
+                    Err(e) => format!("interrupted; multipart upload `{upload_id}` could not be aborted ({e}): its parts stay in the bucket until a lifecycle rule removes them"),
+                };
+                return Err(AwsError::new(ErrorKind::Service, "UploadPart", message));
+            }
         };
         match result {
             Ok(parts) => {
@@ -129,33 +144,44 @@ impl S3Store {
                     .send()
                     .await;
                 if let Err(e) = done {
-                    self.abort(bucket, key, &upload_id).await;
+                    self.abort_or_warn(bucket, key, &upload_id).await;
                     return Err(classify("CompleteMultipartUpload", &e));
                 }
                 Ok(())
             }
             Err(e) => {
-                self.abort(bucket, key, &upload_id).await;
+                self.abort_or_warn(bucket, key, &upload_id).await;
                 Err(e)
             }
         }
     }
 
-    async fn abort(&self, bucket: &str, key: &str, upload_id: &str) {
-        // Best effort, with the SDK's retries; failing here leaves the parts
-        // to the bucket's lifecycle rule, so say so.
-        if let Err(e) = self
+    /// Aborts, with the SDK's retries, within [`ABORT_TIMEOUT`].
+    async fn abort(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), AwsError> {
+        let call = self
             .client
             .abort_multipart_upload()
             .bucket(bucket)
             .key(key)
             .upload_id(upload_id)
-            .send()
-            .await
-        {
+            .send();
+        match tokio::time::timeout(ABORT_TIMEOUT, call).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(classify("AbortMultipartUpload", &e)),
+            Err(_) => Err(AwsError::new(
+                ErrorKind::Transient,
+                "AbortMultipartUpload",
+                format!("no answer in {} s", ABORT_TIMEOUT.as_secs()),
+            )),
+        }
+    }
+
+    /// Best effort after a failure: failing here leaves the parts to the
+    /// bucket's lifecycle rule, so say so.
+    async fn abort_or_warn(&self, bucket: &str, key: &str, upload_id: &str) {
+        if let Err(e) = self.abort(bucket, key, upload_id).await {
             eprintln!(
-                "warning: could not abort multipart upload `{upload_id}` of s3://{bucket}/{key}: {}",
-                classify("AbortMultipartUpload", &e)
+                "warning: could not abort multipart upload `{upload_id}` of s3://{bucket}/{key}: {e}"
             );
         }
     }
@@ -375,7 +401,11 @@ impl Store for S3Store {
         if size < self.threshold {
             tokio::select! {
                 r = self.put(bucket, key, path, sha256) => r?,
-                () = self.cancelled() => return Err(AwsError::new(ErrorKind::Service, "PutObject", "interrupted")),
+                () = self.cancelled() => return Err(AwsError::new(
+                    ErrorKind::Service,
+                    "PutObject",
+                    "interrupted; the upload was stopped before S3 confirmed it",
+                )),
             }
             progress(size);
             Ok(())

@@ -18,6 +18,12 @@ pub const WINDOW: usize = 32 * 1024;
 /// Pieces at least this big are first sampled for compressibility.
 const SAMPLE_MIN: usize = 64 * 1024;
 const SAMPLE: usize = 4 * 1024;
+/// The sampling level. Not 1: zlib-rs (like zlib-ng) compresses level 1
+/// with `deflate_quick`, which uses the fixed Huffman codes only, so text
+/// whose sole gain is Huffman coding (base64, hex: 6 or 4 bits of 8 used)
+/// came out no smaller and was stored, about a third larger than `zip -6`
+/// makes it. Level 2 builds dynamic codes and sees that gain.
+const PROBE_LEVEL: u32 = 2;
 
 /// How a compressed piece is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +78,7 @@ impl Packer {
         Self {
             level: Compression::new(level.min(9)),
             main: Compress::new(Compression::new(level.min(9)), false),
-            probe: Compress::new(Compression::new(1), false),
+            probe: Compress::new(Compression::new(PROBE_LEVEL), false),
         }
     }
 
@@ -140,8 +146,9 @@ impl Packer {
         out
     }
 
-    /// Samples the start, middle and end at level 1: random or already
-    /// compressed data (images, archives) is stored without a full pass.
+    /// Samples the start, middle and end at [`PROBE_LEVEL`]: random or
+    /// already compressed data (images, archives) is stored without a full
+    /// pass.
     fn incompressible(&mut self, data: &[u8]) -> bool {
         let mut raw = 0usize;
         let mut packed = 0usize;
@@ -259,6 +266,40 @@ mod tests {
             used.pack(p);
         }
         assert_eq!(used.pack(piece()).data, fresh);
+    }
+
+    #[test]
+    fn text_that_only_huffman_coding_shrinks_is_compressed() {
+        let random = noise(2 * CHUNK, 13);
+        const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let base64: Vec<u8> = random.iter().map(|b| B64[usize::from(b & 63)]).collect();
+        let hex: Vec<u8> = random
+            .iter()
+            .map(|b| b"0123456789abcdef"[usize::from(b & 15)])
+            .collect();
+        for (name, text) in [("base64", base64), ("hex", hex)] {
+            let piece = Piece {
+                data: text[..CHUNK].to_vec(),
+                dict: None,
+                first: true,
+                last: false,
+            };
+            let packed = Packer::new(6).pack(piece);
+            assert_eq!(packed.form, Form::Deflated, "{name}");
+            // As small as one plain level-6 pass makes it (`zip -6`).
+            let mut plain = flate2::write::DeflateEncoder::new(Vec::new(), Compression::new(6));
+            std::io::Write::write_all(&mut plain, &text[..CHUNK]).unwrap();
+            let plain = plain.finish().unwrap().len();
+            assert!(
+                packed.data.len() * 100 <= plain * 101,
+                "{name}: {} bytes, level 6 makes {plain}",
+                packed.data.len()
+            );
+            assert!(
+                roundtrip(&text).iter().all(|f| *f == Form::Deflated),
+                "{name}"
+            );
+        }
     }
 
     #[test]

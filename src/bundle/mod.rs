@@ -99,6 +99,12 @@ impl Staged {
     pub fn persist(self, path: &Path) -> std::io::Result<()> {
         self.tmp.persist(path).map(drop).map_err(|e| e.error)
     }
+
+    /// The temporary file, to put in place with other outputs
+    /// ([`crate::outputs`]).
+    pub fn into_temp(self) -> tempfile::NamedTempFile {
+        self.tmp
+    }
 }
 
 /// Writes `entries` into a temporary file in `out_dir`. The file is removed
@@ -109,34 +115,21 @@ pub fn stage(
     opts: &WriteOptions,
 ) -> Result<Staged, WriteError> {
     std::fs::create_dir_all(out_dir).map_err(WriteError::Write)?;
-    let tmp = temp_builder(".zip.tmp")
-        .tempfile_in(out_dir)
-        .map_err(WriteError::Write)?;
+    // Locked while written: the next build's sweep leaves it alone.
+    let tmp = crate::outputs::temp_in(out_dir, ".zip.tmp").map_err(WriteError::Write)?;
     let file = tmp.as_file().try_clone().map_err(WriteError::Write)?;
     let out = std::io::BufWriter::with_capacity(256 * 1024, file);
     let archive = write::write_zip(entries, out, opts)?;
     Ok(Staged { tmp, archive })
 }
 
-/// Temporary files are `.ebpack-*` in the output folder, mode 0644 (less
-/// the umask) like any other output once renamed.
-fn temp_builder(suffix: &str) -> tempfile::Builder<'_, '_> {
-    let mut b = tempfile::Builder::new();
-    b.prefix(".ebpack-").suffix(suffix);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        b.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    b
-}
-
-/// Writes `bytes` to `path` through a temporary file and a rename.
+/// Writes `bytes` to `path` through a temporary file and a rename (the
+/// temporary file is [`crate::outputs::temp_in`]'s, swept if left behind).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
     let dir = dir.unwrap_or(Path::new("."));
-    let mut tmp = temp_builder(".tmp").tempfile_in(dir)?;
+    let mut tmp = crate::outputs::temp_in(dir, ".tmp")?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map(drop).map_err(|e| e.error)

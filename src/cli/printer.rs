@@ -160,7 +160,11 @@ impl Printer {
                 // The located findings say it all.
                 ops::Error::Config(ConfigError::File(_)) => return,
                 // Not an error: the deployment goes on, ebpack stopped watching.
-                ops::Error::Interrupted(Interruption::Wait { .. } | Interruption::Swap { .. }) => {
+                ops::Error::Interrupted(
+                    Interruption::Wait { .. }
+                    | Interruption::RollbackWait { .. }
+                    | Interruption::Swap { .. },
+                ) => {
                     return self.outcome(&lib.to_string());
                 }
                 _ => {}

@@ -1,8 +1,13 @@
 //! SIGINT (Ctrl-C), SIGTERM (a cancelled CI job) and SIGHUP (a closed
 //! terminal) all stop a command the same way: the first cancels the run's
 //! [`Cancel`] token, so the build removes its temporary file, an upload
-//! aborts its multipart upload and a wait stops, and the command exits 130;
-//! a second exits 130 at once.
+//! aborts its multipart upload and a wait stops, and the command exits 130
+//! saying what was and was not done. A second exits 130 at once — unless
+//! cleanup that must finish is under way ([`Cancel::hold`]: aborting a
+//! multipart upload, putting a build's outputs in place); then it waits
+//! for that, and only a third exits at once. CI runners send two signals
+//! in a row (GitHub Actions: SIGINT, then SIGTERM 7.5 s later), and an
+//! exit between them would leave the upload's parts to be paid for.
 //!
 //! The handlers are registered before [`cancel_on_signals`] returns (a
 //! signal that comes a moment later is never lost to the default action)
@@ -31,19 +36,31 @@ pub(super) fn cancel_on_signals() -> Cancel {
         .name("signals".into())
         .spawn(move || {
             rt.block_on(async move {
+                let mut waited = false;
                 loop {
                     signals.next().await;
-                    if token.cancel() {
-                        std::process::exit(i32::from(exit::INTERRUPTED));
+                    if !token.cancel() {
+                        say("\nebpack: interrupted; cleaning up (press Ctrl-C again to exit at once)\n");
+                        continue;
                     }
-                    let _ = std::io::stderr().lock().write_all(
-                        b"\nebpack: interrupted; cleaning up (press Ctrl-C again to exit at once)\n",
-                    );
+                    match token.held() {
+                        Some(what) if !waited => {
+                            waited = true;
+                            say(&format!(
+                                "ebpack: still {what}; waiting for it to finish (press Ctrl-C again to exit at once and leave it)\n"
+                            ));
+                        }
+                        _ => std::process::exit(i32::from(exit::INTERRUPTED)),
+                    }
                 }
             });
         });
     drop(spawned);
     cancel
+}
+
+fn say(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 #[cfg(unix)]

@@ -345,7 +345,7 @@ fn read_ebcli_file(
         .find(|p| p.is_file());
     let config = path
         .as_ref()
-        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|p| crate::bounded::read_to_string(p, crate::bounded::CONFIG_LIMIT).ok())
         .map(|t| ebcli::parse(&t, branch).0)
         .unwrap_or_default();
     (path, config)
@@ -353,10 +353,13 @@ fn read_ebcli_file(
 
 /// Reads and parses `ebpack.yaml` (shown relative to `cwd` in errors).
 fn read_project_file(path: &Path, cwd: &Path) -> Result<ProjectFile, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let text =
+        crate::bounded::read_to_string(path, crate::bounded::CONFIG_LIMIT).map_err(|source| {
+            ConfigError::Io {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
     let shown = path.strip_prefix(cwd).unwrap_or(path).display().to_string();
     file::parse(&shown, &text).map_err(ConfigError::File)
 }

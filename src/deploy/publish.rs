@@ -9,10 +9,17 @@
 //! loser of `CreateApplicationVersion` then finds the winner's version and
 //! fails with a label conflict, and a reused version is trusted only after
 //! the object it points at shows the digest its description records.
+//!
+//! A cancelled publish ([`publish_until`]) stops at the next step boundary
+//! and says how far it got ([`Stopped`]): nothing uploaded, an upload
+//! stopped (its multipart upload aborted), a bundle in S3 that no version
+//! points at, or a version created. A call to AWS already under way is let
+//! answer, so what it did is known rather than guessed.
 
 use super::Reporter;
 use super::poll::{PollSettings, Poller};
 use super::ports::{AwsError, Beanstalk, ErrorKind, NewVersion, Store, VersionInfo};
+use crate::cancel::Cancel;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -73,9 +80,61 @@ pub struct Published {
     pub upload_seconds: f64,
 }
 
+/// How far a cancelled publish got.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Stopped {
+    /// Before any byte was uploaded.
+    #[error(
+        "interrupted before uploading; nothing was uploaded and no application version was created"
+    )]
+    BeforeUpload,
+    /// During the upload.
+    #[error(
+        "interrupted while uploading to s3://{bucket}/{key} ({operation}): {outcome}; no application version was created"
+    )]
+    Upload {
+        /// Bucket.
+        bucket: String,
+        /// Key.
+        key: String,
+        /// The S3 call under way.
+        operation: &'static str,
+        /// What became of the upload (its multipart upload aborted, …).
+        outcome: String,
+    },
+    /// The bundle is in S3; no version points at it.
+    #[error(
+        "interrupted after the upload; s3://{bucket}/{key} holds the bundle, but no application version was created (publishing this bundle again reuses the object)"
+    )]
+    Uploaded {
+        /// Bucket.
+        bucket: String,
+        /// Key.
+        key: String,
+    },
+    /// The version exists.
+    #[error(
+        "interrupted after application version `{label}` was created (s3://{bucket}/{key}){}",
+        if *processing { "; elastic beanstalk goes on processing it" } else { "" }
+    )]
+    Created {
+        /// Label.
+        label: String,
+        /// Bucket.
+        bucket: String,
+        /// Key.
+        key: String,
+        /// Elastic Beanstalk was processing it when ebpack stopped waiting.
+        processing: bool,
+    },
+}
+
 /// Why a publish failed.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
+    /// Cancelled; how far it got.
+    #[error(transparent)]
+    Interrupted(Stopped),
     /// An AWS call failed.
     #[error(transparent)]
     Aws(#[from] AwsError),
@@ -192,6 +251,7 @@ impl PublishError {
                     .unwrap_or_default()
             ),
             PublishError::Aws(e) => return e.help(),
+            PublishError::Interrupted(_) => return None,
         })
     }
 }
@@ -233,6 +293,19 @@ pub async fn publish<B: Beanstalk, S: Store>(
     req: &PublishRequest,
     reporter: &dyn Reporter,
 ) -> Result<Published, PublishError> {
+    publish_until(eb, s3, req, reporter, &Cancel::new()).await
+}
+
+/// [`publish`], stopping at the next step once `cancel` is cancelled (the
+/// store stops an upload itself: it has the same token).
+pub async fn publish_until<B: Beanstalk, S: Store>(
+    eb: &B,
+    s3: &S,
+    req: &PublishRequest,
+    reporter: &dyn Reporter,
+    cancel: &Cancel,
+) -> Result<Published, PublishError> {
+    let stop = |s: Stopped| Err(PublishError::Interrupted(s));
     if let Some(existing) = eb.describe_version(&req.app, &req.label).await? {
         let digest = match digest_in(&existing.description) {
             Some(d) => Some(d.to_owned()),
@@ -289,9 +362,31 @@ pub async fn publish<B: Beanstalk, S: Store>(
         None => eb.storage_location().await?,
     };
 
+    if cancel.is_cancelled() {
+        return stop(Stopped::BeforeUpload);
+    }
     let started = Instant::now();
-    let (key, uploaded) = place(s3, &bucket, req, reporter).await?;
+    let mut trying = s3_key(&req.app, &req.label);
+    let (key, uploaded) = match place(s3, &bucket, req, reporter, &mut trying).await {
+        Ok(placed) => placed,
+        Err(PublishError::Aws(e)) if cancel.is_cancelled() => {
+            return stop(Stopped::Upload {
+                bucket,
+                key: trying,
+                operation: e.operation,
+                outcome: e
+                    .message
+                    .strip_prefix("interrupted; ")
+                    .unwrap_or(&e.message)
+                    .to_owned(),
+            });
+        }
+        Err(e) => return Err(e),
+    };
     let upload_seconds = started.elapsed().as_secs_f64();
+    if cancel.is_cancelled() {
+        return stop(Stopped::Uploaded { bucket, key });
+    }
 
     let new = NewVersion {
         app: req.app.clone(),
@@ -306,7 +401,7 @@ pub async fn publish<B: Beanstalk, S: Store>(
         Ok(v) => v,
         Err(e) if e.kind == ErrorKind::AlreadyExists => {
             // Another run created it between our check and now: verify it.
-            let again = Box::pin(publish(eb, s3, req, reporter)).await;
+            let again = Box::pin(publish_until(eb, s3, req, reporter, cancel)).await;
             if uploaded && matches!(again, Err(PublishError::LabelConflict { .. })) {
                 // The label went to other bytes: what this run uploaded is
                 // pointed at by nothing.
@@ -330,8 +425,22 @@ pub async fn publish<B: Beanstalk, S: Store>(
         Err(e) => return Err(e.into()),
     };
     reporter.line(&format!("created application version `{}`", req.label));
+    let created_stop = |processing| {
+        stop(Stopped::Created {
+            label: req.label.clone(),
+            bucket: bucket.clone(),
+            key: key.clone(),
+            processing,
+        })
+    };
+    if cancel.is_cancelled() {
+        return created_stop(req.process);
+    }
     if req.process {
-        wait_processed(eb, req, created, reporter).await?;
+        tokio::select! {
+            r = wait_processed(eb, req, created, reporter) => r?,
+            () = cancel.cancelled() => return created_stop(true),
+        }
     }
     Ok(Published {
         app: req.app.clone(),
@@ -347,13 +456,15 @@ pub async fn publish<B: Beanstalk, S: Store>(
 
 /// Puts the bundle under the label's key, or under its content key when
 /// the label's key holds other bytes; returns the key and whether this run
-/// uploaded. Never replaces an object: a conditional write that loses to
-/// another run looks at what won.
+/// uploaded (`trying` is the key being looked at or written, for a caller
+/// whose upload stopped). Never replaces an object: a conditional write
+/// that loses to another run looks at what won.
 async fn place<S: Store>(
     s3: &S,
     bucket: &str,
     req: &PublishRequest,
     reporter: &dyn Reporter,
+    trying: &mut String,
 ) -> Result<(String, bool), PublishError> {
     let label_key = s3_key(&req.app, &req.label);
     let same = |o: &Option<super::ports::ObjectInfo>| {
@@ -365,6 +476,7 @@ async fn place<S: Store>(
         label_key.clone(),
         s3_key_of_content(&req.app, &req.label, &req.sha256),
     ] {
+        trying.clone_from(&key);
         let found = s3.head_object(bucket, &key).await?;
         if same(&found) {
             reporter.line(&format!(

@@ -1,5 +1,9 @@
 //! `ebpack deploy`: update an environment to a label and decide, from
 //! state and this request's events, whether it really happened.
+//!
+//! What the deployment has asked of Elastic Beanstalk is recorded in a
+//! [`Tracker`] as it goes ([`deploy_tracked`]), so a caller that stops it
+//! midway (a signal) can say whether `UpdateEnvironment` was ever sent.
 
 use super::Reporter;
 use super::poll::{PollSettings, Poller};
@@ -142,10 +146,85 @@ pub async fn preflight<B: Beanstalk>(eb: &B, app: &str, env: &str) -> Result<Env
     }
 }
 
+/// What a deployment has asked of Elastic Beanstalk so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Asked {
+    /// No `UpdateEnvironment` was sent (waiting for Ready, or nothing to do).
+    #[default]
+    Nothing,
+    /// `UpdateEnvironment` to `label` was sent and has not answered.
+    Sending {
+        /// The label asked for.
+        label: String,
+    },
+    /// `UpdateEnvironment` to `label` was accepted (the last one: a
+    /// rollback's comes after the deployment's).
+    Accepted {
+        /// The label asked for.
+        label: String,
+        /// Its request id.
+        request_id: String,
+    },
+}
+
+/// Where [`deploy_tracked`] records what it asked; a caller can await a
+/// change ([`Tracker::subscribe`]).
+#[derive(Debug)]
+pub struct Tracker(tokio::sync::watch::Sender<Asked>);
+
+impl Default for Tracker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Tracker {
+    /// Nothing asked yet.
+    pub fn new() -> Self {
+        Self(tokio::sync::watch::Sender::new(Asked::Nothing))
+    }
+
+    /// What was asked so far.
+    pub fn get(&self) -> Asked {
+        self.0.borrow().clone()
+    }
+
+    /// A receiver that sees every change.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<Asked> {
+        self.0.subscribe()
+    }
+
+    fn set(&self, asked: Asked) {
+        self.0.send_replace(asked);
+    }
+
+    /// `UpdateEnvironment` to `label`, recorded around the call.
+    async fn update(
+        &self,
+        label: &str,
+        call: impl Future<Output = Result<String, AwsError>>,
+    ) -> Result<String, AwsError> {
+        let before = self.get();
+        self.set(Asked::Sending {
+            label: label.to_owned(),
+        });
+        let r = call.await;
+        self.set(match &r {
+            Ok(id) => Asked::Accepted {
+                label: label.to_owned(),
+                request_id: id.clone(),
+            },
+            Err(_) => before,
+        });
+        r
+    }
+}
+
 struct Watch<'a, B> {
     eb: &'a B,
     s: &'a DeploySettings,
     reporter: &'a dyn Reporter,
+    tracker: &'a Tracker,
     deadline: Instant,
     /// The time of the watched request's latest event: what came after it
     /// from other requests is someone else's doing.
@@ -158,11 +237,22 @@ pub async fn deploy<B: Beanstalk>(
     settings: &DeploySettings,
     reporter: &dyn Reporter,
 ) -> Result<DeployOutcome, DeployError> {
+    deploy_tracked(eb, settings, reporter, &Tracker::new()).await
+}
+
+/// [`deploy`], recording in `tracker` what it asks of Elastic Beanstalk.
+pub async fn deploy_tracked<B: Beanstalk>(
+    eb: &B,
+    settings: &DeploySettings,
+    reporter: &dyn Reporter,
+    tracker: &Tracker,
+) -> Result<DeployOutcome, DeployError> {
     let started = Instant::now();
     let w = Watch {
         eb,
         s: settings,
         reporter,
+        tracker,
         deadline: started + settings.timeout,
         last_event: std::sync::Mutex::new(None),
     };
@@ -179,6 +269,7 @@ pub async fn deploy<B: Beanstalk>(
                     eb,
                     s: settings,
                     reporter,
+                    tracker,
                     deadline: rb_start + settings.timeout,
                     last_event: std::sync::Mutex::new(None),
                 };
@@ -329,13 +420,11 @@ impl<B: Beanstalk> Watch<'_, B> {
                 return Ok(o);
             }
             previous = env.version_label.clone();
-            match self
-                .bounded(
-                    "UpdateEnvironment",
-                    self.eb.update_environment(&self.s.app, &self.s.env, label),
-                )
-                .await
-            {
+            let call = self.bounded(
+                "UpdateEnvironment",
+                self.eb.update_environment(&self.s.app, &self.s.env, label),
+            );
+            match self.tracker.update(label, call).await {
                 Ok(id) => break id,
                 Err(e) if e.kind == ErrorKind::NotReady => {
                     self.reporter
@@ -586,7 +675,8 @@ impl<B: Beanstalk> Watch<'_, B> {
         // Redeploy even if the environment reports the previous label: a
         // failed rolling deployment can leave instances on the new one.
         let call = self.eb.update_environment(&self.s.app, &self.s.env, prev);
-        let request_id = match self.bounded("UpdateEnvironment", call).await {
+        let call = self.bounded("UpdateEnvironment", call);
+        let request_id = match self.tracker.update(prev, call).await {
             Ok(id) => id,
             Err(e) if e.kind == ErrorKind::NotReady => {
                 let env = self.describe_lenient(&env).await?;

@@ -251,7 +251,17 @@ impl std::str::FromStr for Owner {
             if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad());
             }
-            t.parse::<u32>().map_err(|_| bad())
+            match t.parse::<u32>() {
+                // `(uid_t) -1` is chown(2)'s "leave unchanged", and
+                // coreutils' `chown` refuses it as an invalid user: the
+                // generated script would fail at deployment.
+                Ok(u32::MAX) => Err(format!(
+                    "`{s}`: {} is `(uid_t) -1`, which `chown` refuses; use an id up to 4294967294",
+                    u32::MAX
+                )),
+                Ok(n) => Ok(n),
+                Err(_) => Err(bad()),
+            }
         };
         Ok(Owner {
             uid: num(u)?,

@@ -45,6 +45,13 @@ pub fn entrypoint_script(paths: &EntrypointPaths) -> Result<String, GenerateErro
                 "the {what} path must be non-empty and hold no control characters"
             )));
         }
+        super::paths::check_text(&format!("the {what} path"), p)?;
+    }
+    if paths.env_file == paths.commands_file {
+        return Err(err(format!(
+            "the env file and the commands file are both `{}`: the entrypoint would run the env file as commands; give generate.rds_env.file and generate.migrations.file different names",
+            paths.env_file
+        )));
     }
     Ok(render(
         t::ENTRYPOINT_SH,

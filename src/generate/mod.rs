@@ -94,6 +94,7 @@ fn err(message: impl Into<String>) -> GenerateError {
 
 /// Generates the enabled features for a bundle whose Dockerrun text is `dockerrun`.
 pub fn generate(config: &GenerateConfig, dockerrun: &str) -> Result<Generated, GenerateError> {
+    check_settings(config)?;
     let needs_dockerrun = config.volume_ownership().is_some() || config.needs_init_volume();
     let parsed = if needs_dockerrun {
         Dockerrun::parse(dockerrun)?
@@ -135,5 +136,84 @@ pub fn generate(config: &GenerateConfig, dockerrun: &str) -> Result<Generated, G
         );
     }
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
+    // The last net under the checks on each setting: a value from the
+    // Dockerrun (a volume's name or path) reaches the files too.
+    for f in &out.files {
+        if let Some(c) = paths::yaml11_break(&f.content) {
+            return Err(err(format!(
+                "the generated `{}` would hold {c}, which YAML 1.1 parsers such as PyYAML (what Elastic Beanstalk reads `.ebextensions` with) take as a line break; remove it from the setting or Dockerrun value it comes from",
+                f.path
+            )));
+        }
+    }
     Ok(out)
+}
+
+/// Checks on the settings as a whole, before any file is rendered: values
+/// that would end a line in the generated YAML, owners `chown` refuses,
+/// and generated files that would be the same file.
+fn check_settings(config: &GenerateConfig) -> Result<(), GenerateError> {
+    let iv = &config.init_volume;
+    let mut texts: Vec<(String, &str)> = vec![
+        ("generate.init_volume.name".into(), &iv.name),
+        (
+            "generate.init_volume.container_path".into(),
+            &iv.container_path,
+        ),
+    ];
+    if let Some(p) = &iv.source_path {
+        texts.push(("generate.init_volume.source_path".into(), p));
+    }
+    for c in iv.containers.iter().flatten() {
+        texts.push(("generate.init_volume.containers".into(), c));
+    }
+    if let Some(dg) = config.docker_group() {
+        texts.push(("generate.docker_group.user".into(), &dg.user));
+    }
+    if let Some(vo) = config.volume_ownership() {
+        for e in &vo.exclude {
+            texts.push(("generate.volume_ownership.exclude".into(), e));
+        }
+    }
+    if let Some(env) = config.rds_env() {
+        texts.push(("generate.rds_env.file".into(), &env.file));
+        for (k, v) in &env.mapping {
+            texts.push(("generate.rds_env.mapping".into(), k));
+            texts.push((format!("generate.rds_env.mapping.{k}"), v));
+        }
+    }
+    if let Some(m) = config.migrations() {
+        texts.push(("generate.migrations.file".into(), &m.file));
+        texts.push(("generate.migrations.command".into(), &m.command));
+    }
+    for (what, value) in texts {
+        paths::check_text(&what, value)?;
+    }
+    let mut owners = vec![("generate.init_volume.owner", iv.owner)];
+    if let Some(vo) = config.volume_ownership() {
+        owners.push(("generate.volume_ownership.owner", vo.owner));
+    }
+    for (what, o) in owners {
+        if o.uid == u32::MAX || o.gid == u32::MAX {
+            return Err(err(format!(
+                "{what} `{o}`: {} is `(uid_t) -1`, which `chown` refuses; use an id up to 4294967294",
+                u32::MAX
+            )));
+        }
+    }
+    if config.needs_init_volume() {
+        // The entrypoint loads the env file and then runs the commands
+        // file with `sh`: one file for both would run the env file (and
+        // the migrations' clearing step would delete it on every
+        // deployment). The default name of a feature that is off counts,
+        // as the entrypoint uses it.
+        let paths = EntrypointPaths::from_config(config);
+        if paths.env_file == paths.commands_file {
+            return Err(err(format!(
+                "generate.rds_env.file and generate.migrations.file are both `{}`: the env file would be deleted on every deployment and run as the migration commands; give them different names",
+                config.rds_env.clone().unwrap_or_default().file
+            )));
+        }
+    }
+    Ok(())
 }

@@ -76,9 +76,17 @@ pub fn yaml_quote(s: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+            // Line breaks for YAML 1.1 (PyYAML), text for YAML 1.2: the
+            // escapes mean the same character in both.
+            '\u{85}' => out.push_str("\\N"),
+            '\u{2028}' => out.push_str("\\L"),
+            '\u{2029}' => out.push_str("\\P"),
+            '\u{feff}' => out.push_str("\\uFEFF"),
+            c if (c as u32) < 0x20 || ('\u{7f}'..='\u{9f}').contains(&c) => {
                 out.push_str(&format!("\\x{:02x}", c as u32));
             }
+            // Not printable for PyYAML, which refuses them raw.
+            '\u{fffe}' | '\u{ffff}' => out.push_str(&format!("\\u{:04X}", c as u32)),
             c => out.push(c),
         }
     }
@@ -134,6 +142,10 @@ mod tests {
     fn yaml_quote_escapes() {
         assert_eq!(yaml_quote(r#"a"b\c"#), r#""a\"b\\c""#);
         assert_eq!(yaml_quote("x\ny"), r#""x\ny""#);
+        assert_eq!(
+            yaml_quote("a\u{85}b\u{2028}c\u{2029}d\u{feff}"),
+            r#""a\Nb\Lc\Pd\uFEFF""#
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::dockerrun::Dockerrun;
 use super::init_volume::InitPlan;
 use super::paths::{check_abs_path, system_path, under};
-use super::render::{chomp, indent, render, sh_quote, templates as t};
+use super::render::{chomp, indent, render, sh_quote, templates as t, yaml_quote};
 use super::{GenerateError, GeneratedFile, VolumeOwnership};
 
 /// `.ebextensions/` file of feature 2.
@@ -20,16 +20,19 @@ pub(super) fn volume_ownership(
     let mut skipped = String::new();
     for (name, path) in &dr.host_volumes {
         let path = path.as_str();
+        // Quoted as YAML does: a line break of any YAML version in the
+        // Dockerrun's text stays an escape inside this comment.
         let note = |why: &str| {
             format!(
                 "# Left alone: volume {} at {}: {why}.\n",
-                serde_json::to_string(name).expect("string"),
-                serde_json::to_string(path).expect("string")
+                yaml_quote(name),
+                yaml_quote(path)
             )
         };
         if paths.contains(&path) || init.is_some_and(|i| i.source_path == path) {
             continue;
         }
+        let init_dir = init.map(|i| i.source_path.as_str());
         if !path.starts_with('/') {
             skipped.push_str(&note("a relative path (bundle content)"));
         } else if under(path, "/var/app/current") {
@@ -38,6 +41,13 @@ pub(super) fn volume_ownership(
             skipped.push_str(&note("listed in generate.volume_ownership.exclude"));
         } else if system_path(path) {
             skipped.push_str(&note("a system path"));
+        } else if let Some(dir) = init_dir.filter(|d| under(path, d) || under(d, path)) {
+            // `chown -R` there would hand the env file (the database
+            // password) to this feature's owner.
+            skipped.push_str(&note(&format!(
+                "it overlaps the init volume's folder {}, which keeps generate.init_volume.owner",
+                yaml_quote(dir)
+            )));
         } else {
             check_abs_path(
                 &format!("the sourcePath of Dockerrun volume `{name}`"),

@@ -58,11 +58,13 @@ pub fn write_files(
     let mut conflicts = Vec::new();
     for f in files {
         let path = dir.join(&f.path);
-        match std::fs::read(&path) {
+        // Read no more than the generated text: a longer file differs.
+        match crate::bounded::read(&path, f.content.len() as u64) {
             Ok(existing) if existing == f.content.as_bytes() => {
                 plan.push((path, f, WriteOutcome::Unchanged))
             }
             Ok(_) => conflicts.push(path),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => conflicts.push(path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 plan.push((path, f, WriteOutcome::Created))
             }

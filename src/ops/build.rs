@@ -125,6 +125,13 @@ pub fn build(
     };
     let started = std::time::Instant::now();
     let out = build::build(settings, &opts, &mut |line| reporter.line(line))?;
+    // A signal that came while the outputs were put in place (they are
+    // complete: the build does not stop halfway through them).
+    if cancel.is_cancelled() {
+        return Err(Error::Interrupted(super::Interruption::Built {
+            zip: out.zip_path,
+        }));
+    }
     if !out.warnings.diagnostics.is_empty() {
         reporter.findings(&out.warnings);
     }

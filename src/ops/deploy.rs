@@ -9,8 +9,8 @@ use crate::aws::AwsSettings;
 use crate::cancel::Cancel;
 use crate::config::Settings;
 use crate::deploy::poll::PollSettings;
-use crate::deploy::publish::{Provenance, digest_in};
-use crate::deploy::update::{self, DeployOutcome, DeploySettings, DeployStatus};
+use crate::deploy::publish::{Provenance, Stopped, digest_in};
+use crate::deploy::update::{self, Asked, DeployOutcome, DeploySettings, DeployStatus};
 use crate::deploy::{Beanstalk, Reporter, Store};
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -210,7 +210,13 @@ pub fn deploy(
             cancel,
         )
         .await
-        .map_err(|e| super::in_region(e, &clients.region))?;
+        .map_err(|e| match e {
+            // Deploying, a created version is "published, nothing deployed".
+            Error::Interrupted(Interruption::Publish(Stopped::Created { label, .. })) => {
+                Error::Interrupted(Interruption::Published { label })
+            }
+            e => super::in_region(e, &clients.region),
+        })?;
         if cancel.is_cancelled() {
             return Err(Error::Interrupted(Interruption::Published {
                 label: version.label,
@@ -229,13 +235,25 @@ pub fn deploy(
             force: req.force,
             poll: req.poll,
         };
+        let tracker = update::Tracker::new();
+        let run = update::deploy_tracked(&clients.eb, &deploy_settings, reporter, &tracker);
+        tokio::pin!(run);
         let outcome = tokio::select! {
-            r = update::deploy(&clients.eb, &deploy_settings, reporter) => r?,
+            r = &mut run => r?,
             () = cancel.cancelled() => {
-                return Err(Error::Interrupted(Interruption::Wait {
-                    label: version.label,
-                    environment,
-                }));
+                // An `UpdateEnvironment` under way is let answer: whether
+                // the deployment started must be said, not guessed.
+                if matches!(tracker.get(), Asked::Sending { .. }) {
+                    let mut asked = tracker.subscribe();
+                    let settled = async {
+                        tokio::select! {
+                            _ = &mut run => {}
+                            _ = asked.wait_for(|a| !matches!(a, Asked::Sending { .. })) => {}
+                        }
+                    };
+                    let _ = tokio::time::timeout(UNANSWERED_WAIT, settled).await;
+                }
+                return Err(Error::Interrupted(stopped_at(tracker.get(), version.label, environment)));
             }
         };
         tracing::info!(status = ?outcome.status, environment = %environment, "deployment judged");
@@ -263,6 +281,28 @@ pub fn deploy(
             region: Some(clients.region.clone()),
         })
     })
+}
+
+/// How long a cancelled deploy waits for an `UpdateEnvironment` under way
+/// to answer.
+const UNANSWERED_WAIT: Duration = Duration::from_secs(60);
+
+/// What a deployment stopped by a signal had done, from what it asked.
+fn stopped_at(asked: Asked, label: String, environment: String) -> Interruption {
+    match asked {
+        Asked::Nothing => Interruption::BeforeUpdate { label, environment },
+        Asked::Sending { .. } => Interruption::Unanswered { label, environment },
+        Asked::Accepted { label: asked, .. } if asked == label => {
+            Interruption::Wait { label, environment }
+        }
+        Asked::Accepted {
+            label: rollback, ..
+        } => Interruption::RollbackWait {
+            label: rollback,
+            failed: label,
+            environment,
+        },
+    }
 }
 
 /// Publishes the prepared bundle, or finds the `--version` of `app` to promote.
@@ -428,6 +468,84 @@ mod tests {
             wait_seconds: 1.0,
             rollback: rollback.map(Box::new),
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_tracker_records_each_update_and_its_request() {
+        let settings = |rollback| DeploySettings {
+            app: "todobackend".into(),
+            env: "Todobackend-env".into(),
+            label: "v1".into(),
+            timeout: Duration::from_secs(600),
+            healthy: vec!["Green".into()],
+            health_grace: Duration::from_secs(60),
+            no_wait: false,
+            rollback,
+            force: false,
+            poll: PollSettings::default(),
+        };
+        // Busy, then deployed: one update, accepted.
+        let script = Script {
+            busy_polls: 2,
+            update_polls: 2,
+            ..Script::default()
+        };
+        let fake = Fake::new(script, "todobackend", Some("v0"));
+        let tracker = update::Tracker::new();
+        let o = update::deploy_tracked(&fake, &settings(false), &Silent, &tracker)
+            .await
+            .unwrap();
+        assert_eq!(
+            tracker.get(),
+            Asked::Accepted {
+                label: "v1".into(),
+                request_id: o.request_id.unwrap()
+            }
+        );
+        // Failed and rolled back: the last update asked is the rollback's.
+        let script = Script {
+            failing_labels: vec!["v1".into()],
+            ..Script::default()
+        };
+        let fake = Fake::new(script, "todobackend", Some("v0"));
+        let tracker = update::Tracker::new();
+        update::deploy_tracked(&fake, &settings(true), &Silent, &tracker)
+            .await
+            .unwrap();
+        assert!(
+            matches!(tracker.get(), Asked::Accepted { label, .. } if label == "v0"),
+            "{:?}",
+            tracker.get()
+        );
+        // Already running the label: nothing asked.
+        let fake = Fake::new(Script::default(), "todobackend", Some("v1"));
+        let tracker = update::Tracker::new();
+        update::deploy_tracked(&fake, &settings(false), &Silent, &tracker)
+            .await
+            .unwrap();
+        assert_eq!(tracker.get(), Asked::Nothing);
+    }
+
+    #[test]
+    fn an_interrupted_deployment_says_what_was_asked_of_elastic_beanstalk() {
+        let at = |asked| stopped_at(asked, "v2".into(), "env".into()).to_string();
+        assert_eq!(
+            at(Asked::Nothing),
+            "interrupted before ebpack sent `UpdateEnvironment`; `v2` is published, `env` was not asked to deploy it"
+        );
+        assert!(at(Asked::Sending { label: "v2".into() }).ends_with("may have started"));
+        let accepted = |label: &str| Asked::Accepted {
+            label: label.into(),
+            request_id: "r".into(),
+        };
+        assert_eq!(
+            at(accepted("v2")),
+            "stopped waiting; the deployment of `v2` to `env` goes on in AWS"
+        );
+        assert_eq!(
+            at(accepted("v1")),
+            "stopped waiting; the deployment of `v2` failed and the rollback of `env` to `v1` goes on in AWS"
+        );
     }
 
     #[test]

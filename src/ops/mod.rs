@@ -28,7 +28,7 @@ use crate::build::BuildError;
 use crate::cancel::Cancel;
 use crate::config::{self, ConfigError, Inputs, Overrides, Settings};
 use crate::deploy::AwsError;
-use crate::deploy::publish::PublishError;
+use crate::deploy::publish::{PublishError, Stopped};
 use crate::deploy::update::DeployError;
 use crate::diag::Report;
 use crate::validate::InputError;
@@ -101,26 +101,62 @@ pub enum Error {
     Interrupted(Interruption),
 }
 
-/// What an interruption stopped.
+/// What an interruption stopped, and so what was and was not done: each
+/// message says it (docs/guarantees.md lists them by stage).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Interruption {
     /// The build; its temporary file was removed.
     #[error("interrupted; no bundle was written")]
     Build,
+    /// After the build had written its outputs.
+    #[error(
+        "interrupted after the build; `{}`, its manifest and version.json were written, nothing was uploaded",
+        zip.display()
+    )]
+    Built {
+        /// The zip written.
+        zip: PathBuf,
+    },
     /// Connecting to AWS; nothing was uploaded.
     #[error("interrupted while connecting to AWS; nothing was uploaded")]
     Connect,
-    /// An upload; a multipart upload was aborted.
-    #[error("{operation}: interrupted")]
-    Upload {
-        /// The S3 operation under way.
+    /// An AWS call failed after the cancel.
+    #[error("interrupted; `{operation}` failed meanwhile ({message}); ebpack did nothing after it")]
+    Call {
+        /// The call.
         operation: &'static str,
+        /// Its error.
+        message: String,
     },
+    /// Publishing; how far it got.
+    #[error(transparent)]
+    Publish(Stopped),
     /// After publishing, before the deployment started.
     #[error("interrupted; `{label}` was published, nothing was deployed")]
     Published {
         /// The label published.
         label: String,
+    },
+    /// Before `UpdateEnvironment` was sent (waiting for the environment
+    /// to be Ready, or for the health of a label it already ran).
+    #[error(
+        "interrupted before ebpack sent `UpdateEnvironment`; `{label}` is published, `{environment}` was not asked to deploy it"
+    )]
+    BeforeUpdate {
+        /// The label published.
+        label: String,
+        /// The environment.
+        environment: String,
+    },
+    /// `UpdateEnvironment` was sent and did not answer in time.
+    #[error(
+        "interrupted while `UpdateEnvironment` had not answered; the deployment of `{label}` to `{environment}` may have started"
+    )]
+    Unanswered {
+        /// The label asked for.
+        label: String,
+        /// The environment.
+        environment: String,
     },
     /// Waiting for a deployment, which goes on in AWS.
     #[error("stopped waiting; the deployment of `{label}` to `{environment}` goes on in AWS")]
@@ -139,6 +175,18 @@ pub enum Interruption {
         a: String,
         /// The other.
         b: String,
+    },
+    /// Waiting for a rollback, which goes on in AWS.
+    #[error(
+        "stopped waiting; the deployment of `{failed}` failed and the rollback of `{environment}` to `{label}` goes on in AWS"
+    )]
+    RollbackWait {
+        /// The label rolled back to.
+        label: String,
+        /// The label whose deployment failed.
+        failed: String,
+        /// The environment.
+        environment: String,
     },
 }
 
@@ -190,6 +238,7 @@ impl From<PublishError> for Error {
     fn from(e: PublishError) -> Self {
         match e {
             PublishError::Aws(a) => Error::Aws(a),
+            PublishError::Interrupted(s) => Error::Interrupted(Interruption::Publish(s)),
             e => Error::Publish(e),
         }
     }
@@ -301,12 +350,13 @@ fn in_region(e: Error, region: &str) -> Error {
     }
 }
 
-/// An AWS failure seen after the token was cancelled is the interruption
-/// itself (an aborted upload), whatever the call answered.
+/// An AWS failure seen after the token was cancelled is part of the
+/// interruption, whatever the call answered.
 fn interrupted_or(e: Error, cancel: &Cancel) -> Error {
     match e {
-        Error::Aws(a) if cancel.is_cancelled() => Error::Interrupted(Interruption::Upload {
+        Error::Aws(a) if cancel.is_cancelled() => Error::Interrupted(Interruption::Call {
             operation: a.operation,
+            message: a.message,
         }),
         e => e,
     }
@@ -324,7 +374,10 @@ mod tests {
         assert!(matches!(interrupted_or(e(), &cancel), Error::Aws(_)));
         cancel.cancel();
         let stopped = interrupted_or(e(), &cancel);
-        assert_eq!(stopped.to_string(), "UploadPart: interrupted");
+        assert_eq!(
+            stopped.to_string(),
+            "interrupted; `UploadPart` failed meanwhile (reset); ebpack did nothing after it"
+        );
         assert!(stopped.help().is_none());
     }
 

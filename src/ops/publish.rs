@@ -142,7 +142,7 @@ pub(crate) async fn upload<B: Beanstalk, S: Store>(
         process_timeout: Duration::from_secs(600),
         poll: PollSettings::default(),
     };
-    let published = steps::publish(eb, s3, &steps_req, reporter)
+    let published = steps::publish_until(eb, s3, &steps_req, reporter, cancel)
         .await
         .map_err(|e| interrupted_or(e.into(), cancel))?;
     Ok(PublishSummary::new(published, ready.build_seconds))
@@ -243,8 +243,106 @@ fn existing_zip(zip: &Path, settings: &Settings) -> Result<Prepared, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deploy::Silent;
     use crate::deploy::fake::{Fake, Script};
+    use crate::deploy::ports::{AwsError, ObjectInfo, Progress};
+    use crate::deploy::publish::Stopped;
+    use crate::deploy::{Silent, Store};
+    use crate::ops::Interruption;
+
+    /// The fake's store, cancelling the run once an upload has finished:
+    /// the signal that comes between the upload and the version.
+    struct CancelAfterUpload<'a>(&'a Fake, Cancel);
+
+    impl Store for CancelAfterUpload<'_> {
+        async fn check_bucket(&self, bucket: &str) -> Result<(), AwsError> {
+            self.0.check_bucket(bucket).await
+        }
+        async fn head_object(
+            &self,
+            bucket: &str,
+            key: &str,
+        ) -> Result<Option<ObjectInfo>, AwsError> {
+            self.0.head_object(bucket, key).await
+        }
+        async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), AwsError> {
+            self.0.delete_object(bucket, key).await
+        }
+        async fn download(
+            &self,
+            bucket: &str,
+            key: &str,
+            to: &Path,
+            max_bytes: u64,
+        ) -> Result<u64, AwsError> {
+            self.0.download(bucket, key, to, max_bytes).await
+        }
+        async fn upload(
+            &self,
+            bucket: &str,
+            key: &str,
+            path: &Path,
+            sha256: &str,
+            progress: Progress<'_>,
+        ) -> Result<(), AwsError> {
+            let r = self.0.upload(bucket, key, path, sha256, progress).await;
+            self.1.cancel();
+            r
+        }
+    }
+
+    fn ready(zip: &Path) -> (Prepared, PublishRequest) {
+        let ready = Prepared {
+            app: "todobackend".into(),
+            label: "v1".into(),
+            zip: zip.to_owned(),
+            sha256: "a".repeat(64),
+            size: 3,
+            build_seconds: 0.0,
+        };
+        let req = PublishRequest {
+            source: Source::Zip(zip.to_owned()),
+            bucket: None,
+            process: false,
+            create_app: false,
+        };
+        (ready, req)
+    }
+
+    #[tokio::test]
+    async fn a_cancel_stops_before_the_next_step_and_says_how_far_it_got() {
+        let zip = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(zip.path(), b"zip").unwrap();
+        let (ready, req) = ready(zip.path());
+
+        let fake = Fake::new(Script::default(), "todobackend", None);
+        let cancel = Cancel::new();
+        cancel.cancel();
+        let e = upload(&fake, &fake, &ready, &req, &Silent, &cancel)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Interrupted(Interruption::Publish(Stopped::BeforeUpload))
+            ),
+            "{e:?}"
+        );
+        assert!(fake.state.lock().unwrap().objects.is_empty());
+
+        let fake = Fake::new(Script::default(), "todobackend", None);
+        let cancel = Cancel::new();
+        let store = CancelAfterUpload(&fake, cancel.clone());
+        let e = upload(&fake, &store, &ready, &req, &Silent, &cancel)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "interrupted after the upload; s3://elasticbeanstalk-us-east-1-123456789012/todobackend/v1.zip holds the bundle, but no application version was created (publishing this bundle again reuses the object)"
+        );
+        let state = fake.state.lock().unwrap();
+        assert_eq!(state.objects.len(), 1);
+        assert!(state.versions.is_empty(), "no version");
+    }
 
     #[tokio::test]
     async fn upload_registers_the_version_and_sums_up_in_json_order() {

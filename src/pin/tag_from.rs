@@ -47,7 +47,7 @@ impl TagFrom {
 
     /// Reads the file and evaluates the query: exactly one non-empty string.
     pub fn read(&self) -> Result<String, String> {
-        let bytes = std::fs::read(&self.file)
+        let bytes = crate::bounded::read(&self.file, crate::bounded::CONFIG_LIMIT)
             .map_err(|e| format!("cannot read `{}`: {e}", self.file.display()))?;
         eval(&bytes, &self.query).map_err(|e| format!("`{}`: {e}", self.file.display()))
     }

@@ -1,6 +1,6 @@
 //! An interrupted build never leaves a partial zip at the output path:
-//! SIGKILL mid-write leaves at most a `.ebpack-*.zip.tmp`; Ctrl-C (SIGINT)
-//! and SIGTERM remove even that and exit 130.
+//! SIGKILL mid-write leaves at most a `.ebpack-*.zip.tmp`, which the next
+//! build sweeps; Ctrl-C (SIGINT) and SIGTERM remove even that and exit 130.
 
 use crate::support::project::*;
 use std::path::Path;
@@ -96,6 +96,27 @@ fn sigkill_mid_write_leaves_no_zip_at_the_output_path() {
         left,
         [tmp.file_name().unwrap().to_string_lossy().into_owned()]
     );
+    // The next build sweeps it, once it is old enough that no build that
+    // just created it could still be about to lock it.
+    std::fs::File::options()
+        .write(true)
+        .open(&tmp)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - Duration::from_secs(60))
+        .unwrap();
+    std::fs::remove_dir_all(p.path().join("eb/data")).unwrap();
+    let out = run(
+        p.path(),
+        &["build", "eb", "--label", "small", "--app", "app"],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("removed 1 temporary file(s)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!tmp.exists());
 }
 
 #[test]

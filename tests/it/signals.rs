@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ebpack");
 
-fn kill(child: &Child, signal: &str) {
+pub(super) fn kill(child: &Child, signal: &str) {
     let status = Command::new("kill")
         .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
@@ -21,7 +21,7 @@ fn kill(child: &Child, signal: &str) {
 }
 
 /// Incompressible bytes: a zip of them is as large as they are.
-fn noise(bytes: usize, seed: u64) -> Vec<u8> {
+pub(super) fn noise(bytes: usize, seed: u64) -> Vec<u8> {
     let mut x = seed | 1;
     let mut out = vec![0u8; bytes];
     for chunk in out.chunks_mut(8) {
@@ -94,7 +94,7 @@ fn wait_for_temp_zip(dist: &Path, child: &mut Child) {
 
 // --- against the emulator -------------------------------------------------------
 
-fn ebpack(emu: &Emulator, cwd: &Path, args: &[&str]) -> Command {
+pub(super) fn ebpack(emu: &Emulator, cwd: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.current_dir(cwd)
         .args(args)
@@ -110,7 +110,7 @@ fn ebpack(emu: &Emulator, cwd: &Path, args: &[&str]) -> Command {
 }
 
 /// Spawns `cmd` and passes its stderr lines to the returned channel.
-fn spawn_watching(mut cmd: Command) -> (Child, mpsc::Receiver<String>) {
+pub(super) fn spawn_watching(mut cmd: Command) -> (Child, mpsc::Receiver<String>) {
     let mut child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -130,7 +130,7 @@ fn spawn_watching(mut cmd: Command) -> (Child, mpsc::Receiver<String>) {
 }
 
 /// Lines from `rx` until one contains `needle`; then the rest as they come.
-fn lines_until(rx: &mpsc::Receiver<String>, needle: &str, seen: &mut Vec<String>) {
+pub(super) fn lines_until(rx: &mpsc::Receiver<String>, needle: &str, seen: &mut Vec<String>) {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -147,12 +147,12 @@ fn lines_until(rx: &mpsc::Receiver<String>, needle: &str, seen: &mut Vec<String>
     }
 }
 
-fn rest(rx: mpsc::Receiver<String>, seen: &mut Vec<String>) -> String {
+pub(super) fn rest(rx: mpsc::Receiver<String>, seen: &mut Vec<String>) -> String {
     seen.extend(rx);
     seen.join("\n")
 }
 
-fn block_on<F: Future>(f: F) -> F::Output {
+pub(super) fn block_on<F: Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -160,7 +160,7 @@ fn block_on<F: Future>(f: F) -> F::Output {
         .block_on(f)
 }
 
-fn version_exists(emu: &Emulator, app: &str, label: &str) -> bool {
+pub(super) fn version_exists(emu: &Emulator, app: &str, label: &str) -> bool {
     block_on(async {
         !emu.eb_client()
             .await
@@ -175,7 +175,7 @@ fn version_exists(emu: &Emulator, app: &str, label: &str) -> bool {
     })
 }
 
-fn write_bundle(dir: &Path, name: &str, extra: &[u8]) -> String {
+pub(super) fn write_bundle(dir: &Path, name: &str, extra: &[u8]) -> String {
     let zip = crate::support::emulator::zip_bytes(&[
         (
             "Dockerrun.aws.json",
@@ -267,7 +267,12 @@ fn sigterm_during_a_multipart_upload_aborts_it_and_creates_no_version() {
     let status = child.wait().unwrap();
     let err = rest(rx, &mut seen);
     assert_eq!(status.code(), Some(130), "{err}");
-    assert!(err.contains("error: UploadPart: interrupted"), "{err}");
+    assert!(
+        err.contains("error: interrupted while uploading to s3://")
+            && err.contains("(UploadPart): multipart upload `")
+            && err.contains("` was aborted, no parts are left; no application version was created"),
+        "{err}"
+    );
     assert_eq!(emu.calls_to("AbortMultipartUpload").len(), 1, "{err}");
     assert!(emu.calls_to("CompleteMultipartUpload").is_empty());
     let bucket = format!("elasticbeanstalk-{REGION}-{ACCOUNT_ID}");
