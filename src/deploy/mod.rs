@@ -15,6 +15,7 @@ pub mod poll;
 pub mod ports;
 pub mod publish;
 pub mod suggest;
+pub mod tracker;
 pub mod update;
 
 #[cfg(test)]
