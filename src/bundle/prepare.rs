@@ -1,14 +1,16 @@
 //! From a walked folder to the list of entries to write: modes, platform
-//! hooks (0755, LF), symbolic links (kept when they stay inside the bundle),
-//! replaced and generated files, and the entry limit.
+//! hooks (0755, LF), replaced and generated files, the entry limit, and
+//! whether the zip fits EB's size limit ([`check_fits`], which `validate`
+//! of a folder runs too). Links were checked when the folder was read
+//! ([`crate::validate::from_fileset`]), for `validate` and `build` alike.
 
 use super::{Content, EntryData, MAX_ENTRIES, ZipEntry, is_hook, mode_for};
 use crate::diag::{Finding, Report};
-use crate::fileset::{FileKind, FileSet};
+use crate::fileset::FileSet;
 use crate::source::SourceFile;
-use crate::validate::{Bundle, EntryKind, Rule};
+use crate::validate::{Bundle, EntryKind, MAX_LOADED, Rule};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::io::Read;
 use std::sync::Arc;
 
 /// Normalises `bundle` (built from `set`) in place the way it will be
@@ -22,15 +24,6 @@ pub fn normalize(
     report: &mut Report,
 ) -> BTreeMap<String, Arc<[u8]>> {
     let mut changed = BTreeMap::new();
-    let names: BTreeSet<&str> = set.files.iter().map(|f| f.rel.as_str()).collect();
-    let links: BTreeMap<&str, String> = set
-        .files
-        .iter()
-        .filter_map(|f| match &f.kind {
-            FileKind::Symlink(t) => Some((f.rel.as_str(), t.to_string_lossy().replace('\\', "/"))),
-            _ => None,
-        })
-        .collect();
     for (entry, walked) in bundle.entries.iter_mut().zip(&set.files) {
         let display = display_name(&bundle.display, &entry.name);
         let data = match &entry.kind {
@@ -39,46 +32,80 @@ pub fn normalize(
             EntryKind::File => EntryData::File(Content::Disk(walked.path.clone())),
         };
         entry.mode = Some(mode_for(&entry.name, &data, walked.mode));
-        if let EntryKind::Symlink(target) = &entry.kind
-            && let Err(f) = check_link(&entry.name, target, &names, &links, &walked.path)
-        {
-            report.push_file(&display, *f);
+        if entry.kind != EntryKind::File || !is_hook(&entry.name) {
+            continue;
         }
-        if entry.kind == EntryKind::File && is_hook(&entry.name) {
-            if entry.data.is_none() {
-                match std::fs::read(&walked.path) {
-                    Ok(b) => entry.data = Some(b),
-                    Err(e) => {
-                        report.push_file(
-                            &display,
-                            Rule::B1.error(format!("cannot read the hook: {e}"), ""),
-                        );
-                        continue;
-                    }
-                }
+        let Some(bytes) = entry.data.as_deref() else {
+            // Too large to load: look for CRLF in pieces.
+            match std::fs::File::open(&walked.path).and_then(find_crlf_in) {
+                Ok(None) => {}
+                Ok(Some(_)) => report.push_file(&display, large_crlf(fix)),
+                Err(e) => report.push_file(
+                    &display,
+                    Rule::B1.error(format!("cannot read the hook: {e}"), ""),
+                ),
             }
-            let bytes = entry.data.as_deref().unwrap_or_default();
-            let Some(cr) = find_crlf(bytes) else { continue };
-            if fix {
-                let fixed = strip_cr(bytes);
-                entry.size = fixed.len() as u64;
-                changed.insert(entry.name.clone(), Arc::from(&fixed[..]));
-                entry.data = Some(fixed);
-                continue;
+            continue;
+        };
+        let Some(cr) = find_crlf(bytes) else { continue };
+        if fix {
+            let fixed = strip_cr(bytes);
+            entry.size = fixed.len() as u64;
+            changed.insert(entry.name.clone(), Arc::from(&fixed[..]));
+            entry.data = Some(fixed);
+            continue;
+        }
+        let finding = Rule::B1.error("platform hook has CRLF line endings; Linux runs it as `bash\\r` and the deployment fails",
+            "save it with LF line endings, or build with `--fix` to convert it in the bundle",
+        );
+        match std::str::from_utf8(bytes) {
+            Ok(text) => {
+                let file = report.add_source(SourceFile::new(&display, text));
+                report.push(&file, finding.at_span(cr..cr + 1, ""));
             }
-            let finding = Rule::B1.error("platform hook has CRLF line endings; Linux runs it as `bash\\r` and the deployment fails",
-                "save it with LF line endings, or build with `--fix` to convert it in the bundle",
-            );
-            match std::str::from_utf8(bytes) {
-                Ok(text) => {
-                    let file = report.add_source(SourceFile::new(&display, text));
-                    report.push(&file, finding.at_span(cr..cr + 1, ""));
-                }
-                Err(_) => report.push_file(&display, finding),
-            }
+            Err(_) => report.push_file(&display, finding),
         }
     }
     changed
+}
+
+/// B1 for a CRLF hook over [`MAX_LOADED`]: `--fix` converts hooks in
+/// memory, so only those up to that size.
+fn large_crlf(fix: bool) -> Finding {
+    if fix {
+        Rule::B1.error(
+            format!(
+                "platform hook has CRLF line endings, and `--fix` converts hooks up to {} MiB",
+                MAX_LOADED >> 20
+            ),
+            "convert it to LF line endings yourself (`dos2unix`)",
+        )
+    } else {
+        Rule::B1.error(
+            "platform hook has CRLF line endings; Linux runs it as `bash\\r` and the deployment fails",
+            "save it with LF line endings",
+        )
+    }
+}
+
+/// The offset of the first CRLF of `r`, read in pieces.
+fn find_crlf_in(mut r: impl Read) -> std::io::Result<Option<u64>> {
+    let mut buf = vec![0u8; 256 * 1024];
+    let (mut at, mut cr) = (0u64, false);
+    loop {
+        let n = r.read(&mut buf)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if cr && buf[0] == b'\n' {
+            return Ok(Some(at - 1));
+        }
+        if let Some(i) = find_crlf(&buf[..n]) {
+            return Ok(Some(at + i as u64));
+        }
+        cr = buf[n - 1] == b'\r';
+        at += n as u64;
+    }
 }
 
 fn display_name(root: &str, name: &str) -> String {
@@ -103,72 +130,6 @@ fn strip_cr(b: &[u8]) -> Vec<u8> {
         out.push(c);
     }
     out
-}
-
-/// A link is kept when its target, resolved inside the bundle, is an entry
-/// of the bundle (following chains of links).
-fn check_link(
-    name: &str,
-    target: &str,
-    names: &BTreeSet<&str>,
-    links: &BTreeMap<&str, String>,
-    path: &Path,
-) -> Result<(), Box<Finding>> {
-    let escapes = |t: &str| {
-        Box::new(Rule::B2.error(format!("symbolic link points outside the bundle (`{t}`)"),
-            "EB unpacks the bundle on another machine: copy the file into the bundle or make the link relative to a file inside it",
-        ))
-    };
-    let (mut at, mut t) = (name.to_owned(), target.to_owned());
-    for _ in 0..40 {
-        if t.starts_with('/') || t.is_empty() {
-            return Err(escapes(&t));
-        }
-        let Some(resolved) = resolve(&at, &t) else {
-            return Err(escapes(&t));
-        };
-        if resolved.is_empty() {
-            return Ok(());
-        }
-        if let Some(next) = links.get(resolved.as_str()) {
-            at = resolved;
-            t = next.clone();
-            continue;
-        }
-        if names.contains(resolved.as_str()) {
-            return Ok(());
-        }
-        let why = if path.exists() {
-            "its target is left out of the bundle (`.ebignore` or a built-in exclusion)"
-        } else {
-            "its target does not exist"
-        };
-        return Err(Box::new(Rule::B3.error(
-            format!("broken symbolic link to `{target}`: {why}"),
-            "remove the link, fix its target, or stop excluding the target",
-        )));
-    }
-    Err(Box::new(Rule::B3.error(
-        format!("symbolic link `{target}` is part of a loop"),
-        "break the loop of links",
-    )))
-}
-
-/// `target` relative to the folder of `link`, normalised; `None` if it
-/// climbs above the root.
-fn resolve(link: &str, target: &str) -> Option<String> {
-    let mut parts: Vec<&str> = link.split('/').collect();
-    parts.pop();
-    for c in target.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            c => parts.push(c),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 /// The entries to write, sorted: the normalised bundle with `changed`
@@ -259,16 +220,60 @@ pub fn plan(
     entries
 }
 
+/// B4 for a folder before anything is written: whether its zip passes EB's
+/// size limit. The zip can only pass it when the files add up to more
+/// (plus headers and the few bytes DEFLATE adds to data it cannot shrink),
+/// so only then is it made, into nothing, as `build` would write it.
+pub fn check_fits(bundle: &Bundle, set: &FileSet, report: &mut Report) {
+    let most: u64 = set
+        .files
+        .iter()
+        .map(|f| f.size + f.size / 16_384 * 5 + 128 + 2 * f.rel.len() as u64)
+        .sum();
+    if most <= super::MAX_BUNDLE_BYTES {
+        return;
+    }
+    let entries = plan(bundle, set, &BTreeMap::new(), &[], &mut Report::default());
+    let opts = super::WriteOptions {
+        level: 6,
+        threads: std::thread::available_parallelism().map_or(2, usize::from),
+        time: super::zipfmt::DosTime::EPOCH,
+        max_size: super::MAX_BUNDLE_BYTES,
+        cancel: None,
+    };
+    if let Err(super::WriteError::TooLarge { limit }) =
+        super::write::write_zip(&entries, std::io::sink(), &opts)
+    {
+        report.push_file(&bundle.display, too_large(set, limit));
+    }
+}
+
+/// B4: the zip passed `limit`, naming the largest files.
+pub fn too_large(set: &FileSet, limit: u64) -> Finding {
+    let sizes: Vec<(String, u64)> = set.files.iter().map(|f| (f.rel.clone(), f.size)).collect();
+    let top: Vec<String> = super::largest(&sizes, 5)
+        .into_iter()
+        .map(|(n, s)| format!("`{n}` ({})", super::human_size(s)))
+        .collect();
+    Rule::B4.error(
+        format!(
+            "the bundle is larger than {} ({limit} bytes), EB's limit; largest files: {}",
+            super::human_size(limit),
+            top.join(", ")
+        ),
+        "exclude large files with `.ebignore`",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn link_resolution() {
-        assert_eq!(resolve("a/b/l", "../c").as_deref(), Some("a/c"));
-        assert_eq!(resolve("l", "../x"), None);
-        assert_eq!(resolve("a/l", "./x/../y").as_deref(), Some("a/y"));
+    fn crlf() {
         assert_eq!(strip_cr(b"a\r\nb\r"), b"a\nb\r");
         assert_eq!(find_crlf(b"#!/bin/sh\r\n"), Some(9));
+        assert_eq!(find_crlf_in(&b"#!/bin/sh\r\n"[..]).unwrap(), Some(9));
+        assert_eq!(find_crlf_in(&b"#!/bin/sh\n"[..]).unwrap(), None);
     }
 }
