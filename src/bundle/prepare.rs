@@ -144,17 +144,23 @@ pub fn plan(
 ) -> Vec<ZipEntry> {
     let mut entries: Vec<ZipEntry> = Vec::with_capacity(bundle.entries.len() + generated.len());
     for (e, walked) in bundle.entries.iter().zip(&set.files) {
-        let data = match &e.kind {
-            EntryKind::Dir => EntryData::Dir,
-            EntryKind::Symlink(t) => EntryData::Symlink(t.clone()),
-            EntryKind::File => match changed.get(&e.name) {
-                Some(b) => EntryData::File(Content::Bytes(Arc::clone(b))),
-                None => EntryData::File(Content::Disk(walked.path.clone())),
-            },
+        let mut mode = e.mode.unwrap_or(0o100_644);
+        let data = match (&e.kind, changed.get(&e.name)) {
+            (EntryKind::Dir, _) => EntryData::Dir,
+            // A link to the Dockerrun that pinning rewrote: the rewritten
+            // file replaces the link (its target stays as it is).
+            (EntryKind::Symlink(_), Some(b)) => {
+                let data = EntryData::File(Content::Bytes(Arc::clone(b)));
+                mode = mode_for(&e.name, &data, 0o644);
+                data
+            }
+            (EntryKind::Symlink(t), None) => EntryData::Symlink(t.clone()),
+            (EntryKind::File, Some(b)) => EntryData::File(Content::Bytes(Arc::clone(b))),
+            (EntryKind::File, None) => EntryData::File(Content::Disk(walked.path.clone())),
         };
         entries.push(ZipEntry {
             name: e.name.clone(),
-            mode: e.mode.unwrap_or(0o100_644),
+            mode,
             data,
         });
     }
@@ -220,17 +226,18 @@ pub fn plan(
     entries
 }
 
-/// B4 for a folder before anything is written: whether its zip passes EB's
-/// size limit. The zip can only pass it when the files add up to more
-/// (plus headers and the few bytes DEFLATE adds to data it cannot shrink),
-/// so only then is it made, into nothing, as `build` would write it.
-pub fn check_fits(bundle: &Bundle, set: &FileSet, report: &mut Report) {
+/// B4 for a folder before anything is written: whether its zip passes
+/// `limit` (EB's, [`super::MAX_BUNDLE_BYTES`]). The zip can only pass it
+/// when the files add up to more (plus headers and the few bytes DEFLATE
+/// adds to data it cannot shrink), so only then is it made, into nothing,
+/// as `build` would write it.
+pub fn check_fits(bundle: &Bundle, set: &FileSet, limit: u64, report: &mut Report) {
     let most: u64 = set
         .files
         .iter()
         .map(|f| f.size + f.size / 16_384 * 5 + 128 + 2 * f.rel.len() as u64)
         .sum();
-    if most <= super::MAX_BUNDLE_BYTES {
+    if most <= limit {
         return;
     }
     let entries = plan(bundle, set, &BTreeMap::new(), &[], &mut Report::default());
@@ -238,7 +245,7 @@ pub fn check_fits(bundle: &Bundle, set: &FileSet, report: &mut Report) {
         level: 6,
         threads: std::thread::available_parallelism().map_or(2, usize::from),
         time: super::zipfmt::DosTime::EPOCH,
-        max_size: super::MAX_BUNDLE_BYTES,
+        max_size: limit,
         cancel: None,
     };
     if let Err(super::WriteError::TooLarge { limit }) =

@@ -137,7 +137,8 @@ pub fn validate_path(path: &Path, options: &Options) -> Result<Report, InputErro
         let mut report = validate_bundle(&bundle, options);
         archive::check_ignored(&bundle, &set, &mut report);
         if !report.fails(false) {
-            crate::bundle::prepare::check_fits(&bundle, &set, &mut report);
+            let limit = crate::bundle::MAX_BUNDLE_BYTES;
+            crate::bundle::prepare::check_fits(&bundle, &set, limit, &mut report);
         }
         report.sort();
         return Ok(report);

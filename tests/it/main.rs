@@ -24,6 +24,7 @@ mod emulator;
 mod first_errors;
 mod generate_files;
 mod generate_host;
+mod hostile_bundles;
 mod release_dockerfile;
 mod release_install;
 mod rules_bundles;

@@ -120,7 +120,7 @@ pub fn read_central<R: Read + Seek>(r: &mut R, len: u64) -> Result<CentralDirect
     }
     if cd_offset.checked_add(cd_size) != Some(cd_end) {
         return Err(format!(
-            "the end record gives a central directory of {cd_size} bytes at offset {cd_offset}, but the directory ends at offset {cd_end} (`unzip -t` fails on this archive)"
+            "the end record gives a central directory of {cd_size} bytes at offset {cd_offset}, but the directory ends at offset {cd_end}; `unzip -t` fails on such an archive"
         ));
     }
     r.seek(SeekFrom::Start(cd_offset)).map_err(io)?;
@@ -147,7 +147,7 @@ pub fn read_central<R: Read + Seek>(r: &mut R, len: u64) -> Result<CentralDirect
     }
     if entries.len() as u64 != count {
         return Err(format!(
-            "the end record counts {count} entries, the central directory holds {} (`unzip -t` fails on this archive)",
+            "the end record counts {count} entries, the central directory holds {}; `unzip -t` fails on such an archive",
             entries.len()
         ));
     }

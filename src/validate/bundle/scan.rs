@@ -132,7 +132,7 @@ pub(super) fn large_hook(name: &str, mut r: impl Read) -> std::io::Result<Vec<Fi
     if let Some(line) = pass.crlf_line {
         out.push(Rule::R92.error(
             format!("hook `{name}` has CRLF line endings (first on line {line}): it fails with `\\r: No such file or directory`"),
-            format!("convert it to LF line endings (e.g. `dos2unix {name}`), or let `ebpack build --fix` convert it in the bundle"),
+            format!("convert it to LF line endings (e.g. `dos2unix {name}`): `ebpack build --fix` converts hooks up to {} MiB only", super::MAX_LOADED >> 20),
         ));
     }
     let gated = pass.gated || (pass.get_config && pass.leader);

@@ -68,9 +68,14 @@ pub fn read_zip(path: &Path) -> Result<Bundle, InputError> {
         });
     }
     let escape = |name: &str, t: &str| {
+        let message = if t.starts_with('/') {
+            format!("symlink `{name}` leads to the absolute path `{t}`, outside the bundle")
+        } else {
+            format!("symlink `{name}` points outside the bundle (`{t}`)")
+        };
         Rule::R12.error(
-            format!("symlink `{name}` points outside the bundle (`{t}`), once each link on its way is followed"),
-            "point symlinks at files inside the bundle, with relative paths",
+            message,
+            "point symlinks at files inside the bundle, with relative paths (`build` refuses the others too)",
         )
     };
     let broken = |e: &BundleEntry, _: Resolution| {
