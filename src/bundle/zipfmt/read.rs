@@ -167,13 +167,17 @@ fn find_end(tail: &[u8]) -> Option<usize> {
     })
 }
 
+/// What a ZIP64 end record gives: its own offset, and the entry count,
+/// central directory size and offset.
+type Zip64End = (u64, (u64, u64, u64));
+
 /// The ZIP64 end record located just before the end record at `end_pos`,
-/// if any: its offset and (count, directory size, directory offset).
+/// if any.
 fn zip64_end<R: Read + Seek>(
     r: &mut R,
     end_pos: u64,
     len: u64,
-) -> Result<Option<(u64, (u64, u64, u64))>, String> {
+) -> Result<Option<Zip64End>, String> {
     let io = |e: std::io::Error| e.to_string();
     let Some(loc_pos) = end_pos.checked_sub(20) else {
         return Ok(None);

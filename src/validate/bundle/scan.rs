@@ -26,7 +26,6 @@ pub(super) fn is_run_hook(name: &str) -> bool {
 /// What one pass over a hook found.
 #[derive(Debug, Default)]
 struct Pass {
-    bytes: u64,
     head: Vec<u8>,
     utf8: bool,
     /// Bytes of an unfinished UTF-8 sequence at the end of the last piece.
@@ -48,28 +47,51 @@ impl Pass {
             let more = (4 - self.head.len()).min(piece.len());
             self.head.extend_from_slice(&piece[..more]);
         }
-        self.bytes += piece.len() as u64;
-        if self.utf8 {
-            self.check_utf8(piece);
+        self.check_utf8(piece);
+        if !self.utf8 || piece.is_empty() {
+            return;
         }
-        for &b in piece {
-            if b == b'\n' && self.last_was_cr && self.crlf_line.is_none() {
+        if self.crlf_line.is_none() {
+            if self.last_was_cr && piece[0] == b'\n' {
                 self.crlf_line = Some(self.lines + 1);
+            } else if let Some(i) = piece.windows(2).position(|w| w == b"\r\n") {
+                let before = piece[..i].iter().filter(|&&b| b == b'\n').count();
+                self.crlf_line = Some(self.lines + before as u64 + 1);
             }
-            self.last_was_cr = b == b'\r';
-            self.line.push(b);
-            if b == b'\n' || self.line.len() >= MAX_LINE {
+        }
+        self.last_was_cr = piece.last() == Some(&b'\r');
+        for mut seg in piece.split_inclusive(|&b| b == b'\n') {
+            while self.line.len() + seg.len() > MAX_LINE {
+                let (now, rest) = seg.split_at(MAX_LINE - self.line.len());
+                self.line.extend_from_slice(now);
+                self.end_line();
+                seg = rest;
+            }
+            self.line.extend_from_slice(seg);
+            if seg.last() == Some(&b'\n') {
                 self.end_line();
             }
         }
     }
 
     fn check_utf8(&mut self, piece: &[u8]) {
-        let mut buf = std::mem::take(&mut self.carry);
-        buf.extend_from_slice(piece);
-        match std::str::from_utf8(&buf) {
+        // An unfinished sequence from the last piece, completed first.
+        let mut piece = piece;
+        while !self.carry.is_empty() && !piece.is_empty() {
+            self.carry.push(piece[0]);
+            piece = &piece[1..];
+            match std::str::from_utf8(&self.carry) {
+                Ok(_) => self.carry.clear(),
+                Err(e) if e.error_len().is_none() => {}
+                Err(_) => {
+                    self.utf8 = false;
+                    return;
+                }
+            }
+        }
+        match std::str::from_utf8(piece) {
             Ok(_) => {}
-            Err(e) if e.error_len().is_none() => self.carry = buf[e.valid_up_to()..].to_vec(),
+            Err(e) if e.error_len().is_none() => self.carry = piece[e.valid_up_to()..].to_vec(),
             Err(_) => self.utf8 = false,
         }
     }
@@ -106,6 +128,10 @@ pub(super) fn large_hook(name: &str, mut r: impl Read) -> std::io::Result<Vec<Fi
         pass.feed(&buf[..n]);
         if pass.head.starts_with(b"\x7fELF") {
             return Ok(Vec::new());
+        }
+        if !pass.utf8 {
+            // Not text: only the shebang is checked, from the first bytes.
+            break;
         }
     }
     if !pass.line.is_empty() {

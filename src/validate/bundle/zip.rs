@@ -103,8 +103,7 @@ pub fn read_zip(path: &Path) -> Result<Bundle, InputError> {
             }
         }
     };
-    for i in 0..entries.len() {
-        let e = &cd.entries[i];
+    for (i, e) in cd.entries.iter().enumerate() {
         if entries[i].kind != EntryKind::File || !readable(e) {
             continue;
         }
@@ -131,8 +130,7 @@ pub fn read_zip(path: &Path) -> Result<Bundle, InputError> {
         }
     }
     let scripts = super::named_scripts(&entries);
-    for i in 0..entries.len() {
-        let e = &cd.entries[i];
+    for (i, e) in cd.entries.iter().enumerate() {
         if entries[i].kind == EntryKind::File
             && readable(e)
             && need(&entries[i].name) == Need::Script
