@@ -8,9 +8,8 @@ use super::{Content, EntryData, MAX_ENTRIES, ZipEntry, is_hook, mode_for};
 use crate::diag::{Finding, Report};
 use crate::fileset::FileSet;
 use crate::source::SourceFile;
-use crate::validate::{Bundle, EntryKind, MAX_LOADED, Rule};
+use crate::validate::{Bundle, EntryKind, Rule};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::sync::Arc;
 
 /// Normalises `bundle` (built from `set`) in place the way it will be
@@ -35,18 +34,16 @@ pub fn normalize(
         if entry.kind != EntryKind::File || !is_hook(&entry.name) {
             continue;
         }
+        // A hook over `MAX_LOADED` is not loaded: validation reads it in
+        // pieces and reports its CRLF (R92), which `--fix` does not convert.
+        // Binaries and files that are not text are not scripts: their
+        // `\r\n` bytes are data.
         let Some(bytes) = entry.data.as_deref() else {
-            // Too large to load: look for CRLF in pieces.
-            match std::fs::File::open(&walked.path).and_then(find_crlf_in) {
-                Ok(None) => {}
-                Ok(Some(_)) => report.push_file(&display, large_crlf(fix)),
-                Err(e) => report.push_file(
-                    &display,
-                    Rule::B1.error(format!("cannot read the hook: {e}"), ""),
-                ),
-            }
             continue;
         };
+        if bytes.starts_with(b"\x7fELF") || std::str::from_utf8(bytes).is_err() {
+            continue;
+        }
         let Some(cr) = find_crlf(bytes) else { continue };
         if fix {
             let fixed = strip_cr(bytes);
@@ -58,54 +55,11 @@ pub fn normalize(
         let finding = Rule::B1.error("platform hook has CRLF line endings; Linux runs it as `bash\\r` and the deployment fails",
             "save it with LF line endings, or build with `--fix` to convert it in the bundle",
         );
-        match std::str::from_utf8(bytes) {
-            Ok(text) => {
-                let file = report.add_source(SourceFile::new(&display, text));
-                report.push(&file, finding.at_span(cr..cr + 1, ""));
-            }
-            Err(_) => report.push_file(&display, finding),
-        }
+        let text = String::from_utf8_lossy(bytes);
+        let file = report.add_source(SourceFile::new(&display, text));
+        report.push(&file, finding.at_span(cr..cr + 1, ""));
     }
     changed
-}
-
-/// B1 for a CRLF hook over [`MAX_LOADED`]: `--fix` converts hooks in
-/// memory, so only those up to that size.
-fn large_crlf(fix: bool) -> Finding {
-    if fix {
-        Rule::B1.error(
-            format!(
-                "platform hook has CRLF line endings, and `--fix` converts hooks up to {} MiB",
-                MAX_LOADED >> 20
-            ),
-            "convert it to LF line endings yourself (`dos2unix`)",
-        )
-    } else {
-        Rule::B1.error(
-            "platform hook has CRLF line endings; Linux runs it as `bash\\r` and the deployment fails",
-            "save it with LF line endings",
-        )
-    }
-}
-
-/// The offset of the first CRLF of `r`, read in pieces.
-fn find_crlf_in(mut r: impl Read) -> std::io::Result<Option<u64>> {
-    let mut buf = vec![0u8; 256 * 1024];
-    let (mut at, mut cr) = (0u64, false);
-    loop {
-        let n = r.read(&mut buf)?;
-        if n == 0 {
-            return Ok(None);
-        }
-        if cr && buf[0] == b'\n' {
-            return Ok(Some(at - 1));
-        }
-        if let Some(i) = find_crlf(&buf[..n]) {
-            return Ok(Some(at + i as u64));
-        }
-        cr = buf[n - 1] == b'\r';
-        at += n as u64;
-    }
 }
 
 fn display_name(root: &str, name: &str) -> String {
@@ -280,7 +234,5 @@ mod tests {
     fn crlf() {
         assert_eq!(strip_cr(b"a\r\nb\r"), b"a\nb\r");
         assert_eq!(find_crlf(b"#!/bin/sh\r\n"), Some(9));
-        assert_eq!(find_crlf_in(&b"#!/bin/sh\r\n"[..]).unwrap(), Some(9));
-        assert_eq!(find_crlf_in(&b"#!/bin/sh\n"[..]).unwrap(), None);
     }
 }
