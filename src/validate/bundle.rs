@@ -30,6 +30,39 @@ use std::path::{Path, PathBuf};
 /// hooks are read in pieces instead.
 pub const MAX_LOADED: u64 = 4 * 1024 * 1024;
 
+/// What the files loaded from one bundle may add up to: past it, files a
+/// rule reads are refused (R6) and hooks read in pieces.
+pub const MAX_LOADED_TOTAL: u64 = 64 * 1024 * 1024;
+
+/// What is left of [`MAX_LOADED_TOTAL`] while one bundle is read.
+struct Budget(u64);
+
+impl Budget {
+    fn new() -> Self {
+        Self(MAX_LOADED_TOTAL)
+    }
+
+    /// Takes `size` bytes when they fit in what is left.
+    fn take(&mut self, size: u64) -> bool {
+        let fits = size <= self.0;
+        if fits {
+            self.0 -= size;
+        }
+        fits
+    }
+}
+
+/// R6: the files a rule reads add up to more than ebpack reads.
+fn over_budget(name: &str) -> Finding {
+    Rule::R6.error(
+        format!(
+            "the files EB reads add up to more than {} MiB, and `{name}` is past that: ebpack does not pass what it could not check",
+            MAX_LOADED_TOTAL >> 20
+        ),
+        "keep configuration files small: move data into the image or S3",
+    )
+}
+
 /// The largest file a zip without ZIP64 holds (what `build` writes).
 pub(crate) const MAX_FILE: u64 = 0xffff_ffff;
 
@@ -415,6 +448,7 @@ pub fn from_fileset(display: &str, set: &fileset::FileSet) -> Result<Bundle, Inp
         })
     };
     let loads = links(&entries, &mut findings, &escape, &broken);
+    let mut budget = Budget::new();
     for (i, f) in set.files.iter().enumerate() {
         if entries[i].kind != EntryKind::File {
             continue;
@@ -423,8 +457,13 @@ pub fn from_fileset(display: &str, set: &fileset::FileSet) -> Result<Bundle, Inp
             Need::Whole if f.size > MAX_LOADED => {
                 findings.push((Some(f.rel.clone()), too_large_to_check(&f.rel, f.size)));
             }
+            Need::Whole if !budget.take(f.size) => {
+                findings.push((Some(f.rel.clone()), over_budget(&f.rel)));
+            }
             Need::Whole => entries[i].data = Some(load(f)?),
-            Need::Hook if f.size <= MAX_LOADED => entries[i].data = Some(load(f)?),
+            Need::Hook if f.size <= MAX_LOADED && budget.take(f.size) => {
+                entries[i].data = Some(load(f)?);
+            }
             Need::Hook if scan::is_run_hook(&f.rel) => {
                 let file = std::fs::File::open(&f.path).map_err(|e| io(&f.path, e))?;
                 let found = scan::large_hook(&f.rel, file).map_err(|e| io(&f.path, e))?;
@@ -439,17 +478,18 @@ pub fn from_fileset(display: &str, set: &fileset::FileSet) -> Result<Bundle, Inp
             && need(&f.rel) == Need::Script
             && f.size <= MAX_LOADED
             && scripts.contains(&f.rel)
+            && budget.take(f.size)
         {
             entries[i].data = Some(load(f)?);
         }
     }
     for (link, target) in loads {
         let t = &set.files[target];
+        let name = entries[link].name.clone();
         if t.size > MAX_LOADED {
-            findings.push((
-                Some(entries[link].name.clone()),
-                too_large_to_check(&entries[link].name, t.size),
-            ));
+            findings.push((Some(name.clone()), too_large_to_check(&name, t.size)));
+        } else if !budget.take(t.size) {
+            findings.push((Some(name.clone()), over_budget(&name)));
         } else if entries[target].kind == EntryKind::File {
             entries[link].data = Some(load(t)?);
         }

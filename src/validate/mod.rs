@@ -17,8 +17,8 @@ pub(crate) mod shape;
 pub use rule::{DocFile, Rule};
 
 pub use bundle::{
-    Bundle, BundleEntry, EntryKind, InputError, MAX_LOADED, ZipFacts, from_fileset, read_dir,
-    read_zip,
+    Bundle, BundleEntry, EntryKind, InputError, MAX_LOADED, MAX_LOADED_TOTAL, ZipFacts,
+    from_fileset, read_dir, read_zip,
 };
 
 use crate::diag::{Finding, Report, Severity};

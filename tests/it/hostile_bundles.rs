@@ -354,6 +354,29 @@ fn files_a_rule_reads_over_4_mib_are_refused_not_skipped() {
     let single = p.path().join("big.config");
     std::fs::write(&single, &big).unwrap();
     assert!(has_error(&validate(&single), "R6", "big.config"));
+    // Together, the files rules read are loaded up to 64 MiB.
+    let q = tempfile::tempdir().unwrap();
+    let eb = q.path().join("eb");
+    fixture(&eb, true);
+    let conf = vec![b'#'; 4 << 20];
+    for i in 0..17 {
+        write(
+            &eb,
+            &format!(".platform/nginx/conf.d/{i:02}.conf"),
+            &conf,
+            0o644,
+        );
+    }
+    let r = validate(&eb);
+    let over: Vec<&str> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "R6")
+        .filter_map(|d| d.file.rsplit('/').next())
+        .collect();
+    // The fixture's own files come first: the 16th file no longer fits.
+    assert_eq!(over, ["15.conf", "16.conf"], "{}", describe(&r));
+    assert!(describe(&r).contains("add up to more than 64 MiB"));
 }
 
 #[test]

@@ -4,8 +4,8 @@
 //! and CRC as they are read.
 
 use super::{
-    Bundle, BundleEntry, EntryKind, InputError, MAX_LOADED, Need, Resolution, ZipFacts, links,
-    need, read_bounded, scan, too_large_to_check,
+    Budget, Bundle, BundleEntry, EntryKind, InputError, MAX_LOADED, Need, Resolution, ZipFacts,
+    links, need, over_budget, read_bounded, scan, too_large_to_check,
 };
 use crate::bundle::zipfmt::{self, CentralEntry, EntryReader};
 use crate::diag::Finding;
@@ -103,6 +103,7 @@ pub fn read_zip(path: &Path) -> Result<Bundle, InputError> {
             }
         }
     };
+    let mut budget = Budget::new();
     for (i, e) in cd.entries.iter().enumerate() {
         if entries[i].kind != EntryKind::File || !readable(e) {
             continue;
@@ -112,8 +113,13 @@ pub fn read_zip(path: &Path) -> Result<Bundle, InputError> {
             Need::Whole if e.size > MAX_LOADED => {
                 findings.push((Some(name.clone()), too_large_to_check(&name, e.size)));
             }
+            Need::Whole if !budget.take(e.size) => {
+                findings.push((Some(name.clone()), over_budget(&name)));
+            }
             Need::Whole => entries[i].data = load(i, &mut r, &mut findings),
-            Need::Hook if e.size <= MAX_LOADED => entries[i].data = load(i, &mut r, &mut findings),
+            Need::Hook if e.size <= MAX_LOADED && budget.take(e.size) => {
+                entries[i].data = load(i, &mut r, &mut findings);
+            }
             Need::Hook if scan::is_run_hook(&name) => {
                 let scanned = EntryReader::open(&mut r, e, cd.offset)
                     .and_then(|x| scan::large_hook(&name, x).map_err(|x| x.to_string()));
@@ -136,6 +142,7 @@ pub fn read_zip(path: &Path) -> Result<Bundle, InputError> {
             && need(&entries[i].name) == Need::Script
             && e.size <= MAX_LOADED
             && scripts.contains(&entries[i].name)
+            && budget.take(e.size)
         {
             entries[i].data = load(i, &mut r, &mut findings);
         }
@@ -145,9 +152,13 @@ pub fn read_zip(path: &Path) -> Result<Bundle, InputError> {
         if entries[target].kind != EntryKind::File || !readable(t) {
             continue;
         }
+        let name = entries[link].name.clone();
         if t.size > MAX_LOADED {
-            let name = entries[link].name.clone();
             findings.push((Some(name.clone()), too_large_to_check(&name, t.size)));
+            continue;
+        }
+        if !budget.take(t.size) {
+            findings.push((Some(name.clone()), over_budget(&name)));
             continue;
         }
         entries[link].data = match entries[target].data.clone() {
