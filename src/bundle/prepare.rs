@@ -119,8 +119,23 @@ pub fn plan(
         });
     }
     let existing: BTreeSet<String> = entries.iter().map(|e| e.name.clone()).collect();
+    let not_dirs: BTreeSet<String> = entries
+        .iter()
+        .filter(|e| !matches!(e.data, EntryData::Dir))
+        .map(|e| e.name.clone())
+        .collect();
     let mut dirs = BTreeSet::new();
     for (path, bytes, mode) in generated {
+        let mut above = path.match_indices('/').map(|(i, _)| &path[..i]);
+        if let Some(parent) = above.find(|p| not_dirs.contains(*p)) {
+            report.push_file(
+                &display_name(&bundle.display, parent),
+                Rule::B6.error(format!("ebpack generates `{path}`, and the bundle has a file or link at `{parent}`: `unzip` cannot create the folder there"),
+                    "make it a folder, or turn the generated feature off in `ebpack.yaml`",
+                ),
+            );
+            continue;
+        }
         if existing.contains(path) {
             report.push_file(
                 &display_name(&bundle.display, path),

@@ -603,3 +603,19 @@ fn an_ebignore_over_the_limits_says_the_limit() {
         .to_string();
     assert!(e.contains("limit of 1 MiB"), "{e}");
 }
+
+#[test]
+fn generated_files_never_go_below_a_file_or_link() {
+    let p = tempfile::tempdir().unwrap();
+    let eb = p.path().join("eb");
+    write(&eb, "Dockerrun.aws.json", DOCKERRUN.as_bytes(), 0o644);
+    write(&eb, ".ebextensions", b"not a folder\n", 0o644);
+    write(
+        p.path(),
+        "ebpack.yaml",
+        b"generate:\n  docker_group:\n    user: ec2-user\n",
+        0o644,
+    );
+    let err = build_refuses(p.path(), "B6");
+    assert!(err.contains("cannot create the folder there"), "{err}");
+}
