@@ -238,6 +238,20 @@ pub fn validate_bundle(bundle: &Bundle, options: &Options) -> Report {
     let mut report = Report::default();
     archive::check(bundle, options, &mut report);
     dockerrun::check_bundle(bundle, options, &mut report);
+    // A zip may hold the Dockerrun more than once (R10), and extractors
+    // disagree on which copy wins: every copy is checked.
+    let copies = bundle
+        .entries
+        .iter()
+        .filter(|e| e.name == dockerrun::FILE_NAME)
+        .enumerate()
+        .skip(1);
+    for (n, e) in copies {
+        if let Some(data) = &e.data {
+            let display = format!("{} (copy {})", bundle.display_name(&e.name), n + 1);
+            validate_dockerrun_file(&display, data, options, Some(bundle), &mut report);
+        }
+    }
     let auth = ebextensions::BundleAuth::collect(bundle);
     for entry in &bundle.entries {
         if ebextensions::is_config_entry(&entry.name)

@@ -284,14 +284,14 @@ fn every_copy_of_a_duplicate_name_is_seen_counted_and_checked() {
     let zip = p.path().join("dup.zip");
     let hostile = b"commands:\n  wipe:\n    command: rm -rf /\n    leader_only: yes\n";
     let entries: Vec<(&[u8], &[u8], u32)> = vec![
+        (b"Dockerrun.aws.json", DOCKERRUN.as_bytes(), FILE),
+        (b".ebextensions/01.config", hostile, FILE),
+        (b".ebextensions/01.config", b"option_settings: {}\n", FILE),
         (
             b"Dockerrun.aws.json",
             b"{\"AWSEBDockerrunVersion\": 9}",
             FILE,
         ),
-        (b".ebextensions/01.config", hostile, FILE),
-        (b".ebextensions/01.config", b"option_settings: {}\n", FILE),
-        (b"Dockerrun.aws.json", DOCKERRUN.as_bytes(), FILE),
         (b"x", b"y", FILE),
     ];
     std::fs::write(&zip, raw_zip(&entries, false)).unwrap();
@@ -304,8 +304,12 @@ fn every_copy_of_a_duplicate_name_is_seen_counted_and_checked() {
     for name in ["Dockerrun.aws.json", ".ebextensions/01.config"] {
         assert!(has_error(&r, "R10", name), "{text}");
     }
-    // The copy an extractor keeping the first would run is checked too.
-    assert!(has_error(&r, "R16", "Dockerrun.aws.json"), "{text}");
+    // The copies `unzip -n` (first) and `unzip -o` (last) would keep are
+    // both checked.
+    assert!(
+        has_error(&r, "R16", "Dockerrun.aws.json (copy 2)"),
+        "{text}"
+    );
     assert!(has_error(&r, "R85", ".ebextensions/01.config"), "{text}");
 }
 
