@@ -573,17 +573,7 @@ fn one(display: &str, message: String) -> Report {
 }
 
 fn too_large(display: &str, set: &crate::fileset::FileSet, limit: u64) -> BuildError {
-    let sizes: Vec<(String, u64)> = set.files.iter().map(|f| (f.rel.clone(), f.size)).collect();
-    let top: Vec<String> = bundle::largest(&sizes, 5)
-        .into_iter()
-        .map(|(n, s)| format!("`{n}` ({})", bundle::human_size(s)))
-        .collect();
-    BuildError::Invalid(one(
-        display,
-        format!(
-            "the bundle is larger than {} ({limit} bytes), EB's limit; largest files: {}",
-            bundle::human_size(limit),
-            top.join(", ")
-        ),
-    ))
+    let mut r = Report::default();
+    r.push_file(display, prepare::too_large(set, limit));
+    BuildError::Invalid(r)
 }

@@ -49,43 +49,42 @@ pub fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
     Ok((super::write::hex(&hash.finalize()), size))
 }
 
-/// Reads `path`'s central directory and hashes the file.
+/// Reads `path`'s central directory (every record, duplicates included,
+/// [`super::zipfmt::read_central`]) and hashes the file. What is not a
+/// regular file is refused before it is read.
 pub fn inspect(path: &Path) -> Result<Inspection, crate::validate::InputError> {
     use crate::validate::InputError;
     let io = |source| InputError::Io {
         path: path.to_owned(),
         source,
     };
-    let (sha256, size) = sha256_file(path).map_err(io)?;
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut archive =
-        zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| InputError::Zip {
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(InputError::NotAFile {
             path: path.to_owned(),
-            message: e.to_string(),
-        })?;
-    let mut entries = Vec::with_capacity(archive.len());
-    for i in 0..archive.len() {
-        let f = archive.by_index_raw(i).map_err(|e| InputError::Zip {
-            path: path.to_owned(),
-            message: format!("entry {i}: {e}"),
-        })?;
-        let mode = match f.system() {
-            zip::System::Unix => Some(format!("{:06o}", f.external_attributes() >> 16)),
-            _ => None,
-        };
-        let method = match f.compression() {
-            zip::CompressionMethod::Stored => "stored".to_owned(),
-            zip::CompressionMethod::Deflated => "deflated".to_owned(),
-            other => format!("{other:?}").to_lowercase(),
-        };
-        entries.push(Listed {
-            name: String::from_utf8_lossy(f.name_raw()).into_owned(),
-            mode,
-            size: f.size(),
-            compressed: f.compressed_size(),
-            method,
         });
     }
+    let (sha256, size) = sha256_file(path).map_err(io)?;
+    let mut file = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
+    let cd = super::zipfmt::read_central(&mut file, size).map_err(|message| InputError::Zip {
+        path: path.to_owned(),
+        message,
+    })?;
+    let entries = cd
+        .entries
+        .iter()
+        .map(|e| Listed {
+            name: e.name_lossy(),
+            mode: e.unix_mode().map(|m| format!("{m:06o}")),
+            size: e.size,
+            compressed: e.compressed,
+            method: match e.method {
+                0 => "stored".to_owned(),
+                8 => "deflated".to_owned(),
+                m => super::zipfmt::method_name(m).to_lowercase(),
+            },
+        })
+        .collect();
     Ok(Inspection {
         sha256,
         size,

@@ -1,14 +1,15 @@
 //! From a walked folder to the list of entries to write: modes, platform
-//! hooks (0755, LF), symbolic links (kept when they stay inside the bundle),
-//! replaced and generated files, and the entry limit.
+//! hooks (0755, LF), replaced and generated files, the entry limit, and
+//! whether the zip fits EB's size limit ([`check_fits`], which `validate`
+//! of a folder runs too). Links were checked when the folder was read
+//! ([`crate::validate::from_fileset`]), for `validate` and `build` alike.
 
 use super::{Content, EntryData, MAX_ENTRIES, ZipEntry, is_hook, mode_for};
 use crate::diag::{Finding, Report};
-use crate::fileset::{FileKind, FileSet};
+use crate::fileset::FileSet;
 use crate::source::SourceFile;
 use crate::validate::{Bundle, EntryKind, Rule};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::sync::Arc;
 
 /// Normalises `bundle` (built from `set`) in place the way it will be
@@ -22,15 +23,6 @@ pub fn normalize(
     report: &mut Report,
 ) -> BTreeMap<String, Arc<[u8]>> {
     let mut changed = BTreeMap::new();
-    let names: BTreeSet<&str> = set.files.iter().map(|f| f.rel.as_str()).collect();
-    let links: BTreeMap<&str, String> = set
-        .files
-        .iter()
-        .filter_map(|f| match &f.kind {
-            FileKind::Symlink(t) => Some((f.rel.as_str(), t.to_string_lossy().replace('\\', "/"))),
-            _ => None,
-        })
-        .collect();
     for (entry, walked) in bundle.entries.iter_mut().zip(&set.files) {
         let display = display_name(&bundle.display, &entry.name);
         let data = match &entry.kind {
@@ -39,44 +31,33 @@ pub fn normalize(
             EntryKind::File => EntryData::File(Content::Disk(walked.path.clone())),
         };
         entry.mode = Some(mode_for(&entry.name, &data, walked.mode));
-        if let EntryKind::Symlink(target) = &entry.kind
-            && let Err(f) = check_link(&entry.name, target, &names, &links, &walked.path)
-        {
-            report.push_file(&display, *f);
+        if entry.kind != EntryKind::File || !is_hook(&entry.name) {
+            continue;
         }
-        if entry.kind == EntryKind::File && is_hook(&entry.name) {
-            if entry.data.is_none() {
-                match std::fs::read(&walked.path) {
-                    Ok(b) => entry.data = Some(b),
-                    Err(e) => {
-                        report.push_file(
-                            &display,
-                            Rule::B1.error(format!("cannot read the hook: {e}"), ""),
-                        );
-                        continue;
-                    }
-                }
-            }
-            let bytes = entry.data.as_deref().unwrap_or_default();
-            let Some(cr) = find_crlf(bytes) else { continue };
-            if fix {
-                let fixed = strip_cr(bytes);
-                entry.size = fixed.len() as u64;
-                changed.insert(entry.name.clone(), Arc::from(&fixed[..]));
-                entry.data = Some(fixed);
-                continue;
-            }
-            let finding = Rule::B1.error("platform hook has CRLF line endings; Linux runs it as `bash\\r` and the deployment fails",
-                "save it with LF line endings, or build with `--fix` to convert it in the bundle",
-            );
-            match std::str::from_utf8(bytes) {
-                Ok(text) => {
-                    let file = report.add_source(SourceFile::new(&display, text));
-                    report.push(&file, finding.at_span(cr..cr + 1, ""));
-                }
-                Err(_) => report.push_file(&display, finding),
-            }
+        // A hook over `MAX_LOADED` is not loaded: validation reads it in
+        // pieces and reports its CRLF (R92), which `--fix` does not convert.
+        // Binaries and files that are not text are not scripts: their
+        // `\r\n` bytes are data.
+        let Some(bytes) = entry.data.as_deref() else {
+            continue;
+        };
+        if bytes.starts_with(b"\x7fELF") || std::str::from_utf8(bytes).is_err() {
+            continue;
         }
+        let Some(cr) = find_crlf(bytes) else { continue };
+        if fix {
+            let fixed = strip_cr(bytes);
+            entry.size = fixed.len() as u64;
+            changed.insert(entry.name.clone(), Arc::from(&fixed[..]));
+            entry.data = Some(fixed);
+            continue;
+        }
+        let finding = Rule::B1.error("platform hook has CRLF line endings; Linux runs it as `bash\\r` and the deployment fails",
+            "save it with LF line endings, or build with `--fix` to convert it in the bundle",
+        );
+        let text = String::from_utf8_lossy(bytes);
+        let file = report.add_source(SourceFile::new(&display, text));
+        report.push(&file, finding.at_span(cr..cr + 1, ""));
     }
     changed
 }
@@ -105,72 +86,6 @@ fn strip_cr(b: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A link is kept when its target, resolved inside the bundle, is an entry
-/// of the bundle (following chains of links).
-fn check_link(
-    name: &str,
-    target: &str,
-    names: &BTreeSet<&str>,
-    links: &BTreeMap<&str, String>,
-    path: &Path,
-) -> Result<(), Box<Finding>> {
-    let escapes = |t: &str| {
-        Box::new(Rule::B2.error(format!("symbolic link points outside the bundle (`{t}`)"),
-            "EB unpacks the bundle on another machine: copy the file into the bundle or make the link relative to a file inside it",
-        ))
-    };
-    let (mut at, mut t) = (name.to_owned(), target.to_owned());
-    for _ in 0..40 {
-        if t.starts_with('/') || t.is_empty() {
-            return Err(escapes(&t));
-        }
-        let Some(resolved) = resolve(&at, &t) else {
-            return Err(escapes(&t));
-        };
-        if resolved.is_empty() {
-            return Ok(());
-        }
-        if let Some(next) = links.get(resolved.as_str()) {
-            at = resolved;
-            t = next.clone();
-            continue;
-        }
-        if names.contains(resolved.as_str()) {
-            return Ok(());
-        }
-        let why = if path.exists() {
-            "its target is left out of the bundle (`.ebignore` or a built-in exclusion)"
-        } else {
-            "its target does not exist"
-        };
-        return Err(Box::new(Rule::B3.error(
-            format!("broken symbolic link to `{target}`: {why}"),
-            "remove the link, fix its target, or stop excluding the target",
-        )));
-    }
-    Err(Box::new(Rule::B3.error(
-        format!("symbolic link `{target}` is part of a loop"),
-        "break the loop of links",
-    )))
-}
-
-/// `target` relative to the folder of `link`, normalised; `None` if it
-/// climbs above the root.
-fn resolve(link: &str, target: &str) -> Option<String> {
-    let mut parts: Vec<&str> = link.split('/').collect();
-    parts.pop();
-    for c in target.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            c => parts.push(c),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 /// The entries to write, sorted: the normalised bundle with `changed`
 /// bytes, plus `generated` files (and the folders they need). A generated
 /// path that already exists is reported (B6), never overwritten.
@@ -183,23 +98,44 @@ pub fn plan(
 ) -> Vec<ZipEntry> {
     let mut entries: Vec<ZipEntry> = Vec::with_capacity(bundle.entries.len() + generated.len());
     for (e, walked) in bundle.entries.iter().zip(&set.files) {
-        let data = match &e.kind {
-            EntryKind::Dir => EntryData::Dir,
-            EntryKind::Symlink(t) => EntryData::Symlink(t.clone()),
-            EntryKind::File => match changed.get(&e.name) {
-                Some(b) => EntryData::File(Content::Bytes(Arc::clone(b))),
-                None => EntryData::File(Content::Disk(walked.path.clone())),
-            },
+        let mut mode = e.mode.unwrap_or(0o100_644);
+        let data = match (&e.kind, changed.get(&e.name)) {
+            (EntryKind::Dir, _) => EntryData::Dir,
+            // A link to the Dockerrun that pinning rewrote: the rewritten
+            // file replaces the link (its target stays as it is).
+            (EntryKind::Symlink(_), Some(b)) => {
+                let data = EntryData::File(Content::Bytes(Arc::clone(b)));
+                mode = mode_for(&e.name, &data, 0o644);
+                data
+            }
+            (EntryKind::Symlink(t), None) => EntryData::Symlink(t.clone()),
+            (EntryKind::File, Some(b)) => EntryData::File(Content::Bytes(Arc::clone(b))),
+            (EntryKind::File, None) => EntryData::File(Content::Disk(walked.path.clone())),
         };
         entries.push(ZipEntry {
             name: e.name.clone(),
-            mode: e.mode.unwrap_or(0o100_644),
+            mode,
             data,
         });
     }
     let existing: BTreeSet<String> = entries.iter().map(|e| e.name.clone()).collect();
+    let not_dirs: BTreeSet<String> = entries
+        .iter()
+        .filter(|e| !matches!(e.data, EntryData::Dir))
+        .map(|e| e.name.clone())
+        .collect();
     let mut dirs = BTreeSet::new();
     for (path, bytes, mode) in generated {
+        let mut above = path.match_indices('/').map(|(i, _)| &path[..i]);
+        if let Some(parent) = above.find(|p| not_dirs.contains(*p)) {
+            report.push_file(
+                &display_name(&bundle.display, parent),
+                Rule::B6.error(format!("ebpack generates `{path}`, and the bundle has a file or link at `{parent}`: `unzip` cannot create the folder there"),
+                    "make it a folder, or turn the generated feature off in `ebpack.yaml`",
+                ),
+            );
+            continue;
+        }
         if existing.contains(path) {
             report.push_file(
                 &display_name(&bundle.display, path),
@@ -259,15 +195,58 @@ pub fn plan(
     entries
 }
 
+/// B4 for a folder before anything is written: whether its zip passes
+/// `limit` (EB's, [`super::MAX_BUNDLE_BYTES`]). The zip can only pass it
+/// when the files add up to more (plus headers and the few bytes DEFLATE
+/// adds to data it cannot shrink), so only then is it made, into nothing,
+/// as `build` would write it.
+pub fn check_fits(bundle: &Bundle, set: &FileSet, limit: u64, report: &mut Report) {
+    let most: u64 = set
+        .files
+        .iter()
+        .map(|f| f.size + f.size / 16_384 * 5 + 128 + 2 * f.rel.len() as u64)
+        .sum();
+    if most <= limit {
+        return;
+    }
+    let entries = plan(bundle, set, &BTreeMap::new(), &[], &mut Report::default());
+    let opts = super::WriteOptions {
+        level: 6,
+        threads: std::thread::available_parallelism().map_or(2, usize::from),
+        time: super::zipfmt::DosTime::EPOCH,
+        max_size: limit,
+        cancel: None,
+    };
+    if let Err(super::WriteError::TooLarge { limit }) =
+        super::write::write_zip(&entries, std::io::sink(), &opts)
+    {
+        report.push_file(&bundle.display, too_large(set, limit));
+    }
+}
+
+/// B4: the zip passed `limit`, naming the largest files.
+pub fn too_large(set: &FileSet, limit: u64) -> Finding {
+    let sizes: Vec<(String, u64)> = set.files.iter().map(|f| (f.rel.clone(), f.size)).collect();
+    let top: Vec<String> = super::largest(&sizes, 5)
+        .into_iter()
+        .map(|(n, s)| format!("`{n}` ({})", super::human_size(s)))
+        .collect();
+    Rule::B4.error(
+        format!(
+            "the bundle is larger than {} ({limit} bytes), EB's limit; largest files: {}",
+            super::human_size(limit),
+            top.join(", ")
+        ),
+        "exclude large files with `.ebignore`",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn link_resolution() {
-        assert_eq!(resolve("a/b/l", "../c").as_deref(), Some("a/c"));
-        assert_eq!(resolve("l", "../x"), None);
-        assert_eq!(resolve("a/l", "./x/../y").as_deref(), Some("a/y"));
+    fn crlf() {
         assert_eq!(strip_cr(b"a\r\nb\r"), b"a\nb\r");
         assert_eq!(find_crlf(b"#!/bin/sh\r\n"), Some(9));
     }

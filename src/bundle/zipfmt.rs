@@ -1,9 +1,20 @@
-//! The few ZIP records ebpack writes (APPNOTE 6.3.x), byte by byte.
+//! The few ZIP records ebpack writes (APPNOTE 6.3.x), byte by byte, and
+//! the reading of any archive's central directory ([`read_central`]).
 //!
 //! Written by hand rather than through a zip library so every byte is
 //! decided here: no extra fields (no uid/gid, no extended timestamps), one
 //! fixed DOS timestamp, Unix "made by", explicit modes. Bundles never need
 //! ZIP64: entries and the archive are capped far below 4 GiB and 65,535.
+//!
+//! Read by hand too: a zip library keyed by name keeps one entry per name,
+//! so duplicate names (which extractors resolve differently) could not be
+//! seen, and counts would be wrong. [`read_central`] keeps every record in
+//! order, and checks the end record's count, size and offset against the
+//! records as `unzip -t` does.
+
+pub use read::{CentralDirectory, CentralEntry, EntryReader, method_name, read_central};
+
+mod read;
 
 /// `version made by`: upper byte 3 = Unix, lower byte 20 = spec 2.0.
 pub const MADE_BY_UNIX: u16 = (3 << 8) | 20;

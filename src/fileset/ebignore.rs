@@ -72,6 +72,14 @@ pub struct PatternError {
     pub message: String,
 }
 
+/// A line as an error shows it: cut to 100 characters.
+fn shown(line: &str) -> String {
+    match line.char_indices().nth(100) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line.to_owned(),
+    }
+}
+
 /// The patterns of one `.ebignore`, in file order.
 #[derive(Debug, Clone, Default)]
 pub struct EbIgnore {
@@ -85,7 +93,7 @@ impl EbIgnore {
         for (index, (start, line)) in python_lines(text).into_iter().enumerate() {
             let err = |message: String| PatternError {
                 line: index + 1,
-                text: line.trim_end_matches(['\r', '\n']).to_owned(),
+                text: shown(line.trim_end_matches(['\r', '\n'])),
                 message,
             };
             let Some(compiled) = compile(line).map_err(err)? else {
@@ -303,8 +311,24 @@ fn compile(line: &str) -> Result<Option<Compiled>, String> {
     }))
 }
 
+/// The most memory one pattern's compiled matcher may take (regex-lite's
+/// default, named so the message can say it).
+pub const MAX_PATTERN_BYTES: usize = 10 << 20;
+
 fn one(regex: &str) -> Result<Regex, String> {
-    Regex::new(regex).map_err(|e| format!("cannot be read as a pattern ({e})"))
+    regex_lite::RegexBuilder::new(regex)
+        .size_limit(MAX_PATTERN_BYTES)
+        .build()
+        .map_err(|e| {
+            if e.to_string().contains("size limit") {
+                format!(
+                    "the pattern compiles to a matcher over ebpack's limit of {} MiB per pattern; split it into shorter patterns",
+                    MAX_PATTERN_BYTES >> 20
+                )
+            } else {
+                format!("cannot be read as a pattern ({e})")
+            }
+        })
 }
 
 /// `_translate_segment_glob`: one path component's glob as a regex. The

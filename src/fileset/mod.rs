@@ -17,6 +17,7 @@
 
 pub mod ebignore;
 pub mod git;
+pub mod links;
 
 use ebignore::{EbIgnore, PatternRef};
 use std::path::{Path, PathBuf};
@@ -97,6 +98,10 @@ pub struct FileSet {
     pub kept: Vec<Kept>,
     /// The text of the `.ebignore` that was applied, if any.
     pub ebignore: Option<String>,
+    /// Shipped paths whose name is not UTF-8: the path as entries show it
+    /// (each bad byte becomes U+FFFD, so two such names can become one
+    /// name in the zip), and with the name's bytes escaped (`bad\xff`).
+    pub not_utf8: Vec<(String, String)>,
 }
 
 /// Errors walking a folder.
@@ -214,6 +219,7 @@ fn walk_tree(
         .sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
     set.kept
         .sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
+    set.not_utf8.sort();
     for s in &set.skipped {
         let slash = if s.is_dir { "/" } else { "" };
         tracing::info!("excluded {}{slash}  ({})", s.rel, s.reason);
@@ -239,6 +245,10 @@ fn visit(dir: &Path, rel: &str, rules: &Rules, set: &mut FileSet) -> Result<bool
     let mut shipped_any = false;
     for name in names {
         let path = dir.join(&name);
+        let escaped = name
+            .to_str()
+            .is_none()
+            .then(|| name.as_encoded_bytes().escape_ascii().to_string());
         let name = name.to_string_lossy();
         let rel = if rel.is_empty() {
             name.into_owned()
@@ -267,6 +277,11 @@ fn visit(dir: &Path, rel: &str, rules: &Rules, set: &mut FileSet) -> Result<bool
                 continue;
             }
             let below = visit(&path, &rel, rules, set)?;
+            if let Some(bytes) = &escaped
+                && (below || excluded.is_none())
+            {
+                set.not_utf8.push((rel.clone(), with_name(&rel, bytes)));
+            }
             // A folder left out by its own pattern is still shipped when
             // something below it is (a negated pattern kept it).
             if let Some(p) = excluded
@@ -302,6 +317,9 @@ fn visit(dir: &Path, rel: &str, rules: &Rules, set: &mut FileSet) -> Result<bool
             );
             continue;
         };
+        if let Some(bytes) = &escaped {
+            set.not_utf8.push((rel.clone(), with_name(&rel, bytes)));
+        }
         if let Some(p) = decided {
             set.kept.push(Kept {
                 rel: rel.clone(),
@@ -325,6 +343,14 @@ fn visit(dir: &Path, rel: &str, rules: &Rules, set: &mut FileSet) -> Result<bool
     Ok(shipped_any)
 }
 
+/// `rel` with its last component replaced by `name`.
+fn with_name(rel: &str, name: &str) -> String {
+    match rel.rsplit_once('/') {
+        Some((parent, _)) => format!("{parent}/{name}"),
+        None => name.to_owned(),
+    }
+}
+
 #[cfg(unix)]
 fn mode_of(meta: &std::fs::Metadata) -> u32 {
     use std::os::unix::fs::PermissionsExt;
@@ -336,16 +362,34 @@ fn mode_of(meta: &std::fs::Metadata) -> u32 {
     if meta.is_dir() { 0o755 } else { 0o644 }
 }
 
+/// The largest `.ebignore` ebpack reads: each pattern becomes a matcher
+/// of its own (tens of kilobytes), so its size bounds the memory.
+pub const MAX_EBIGNORE_BYTES: u64 = 1 << 20;
+
 /// The root `.ebignore`, its text and patterns, when there is one.
 fn load_ebignore(root: &Path) -> Result<Option<(String, EbIgnore)>, WalkError> {
+    use std::io::Read;
     let path = root.join(".ebignore");
     if !path.is_file() {
         return Ok(None);
     }
-    let bytes = std::fs::read(&path).map_err(|e| WalkError::Entry {
+    let entry_err = |e: std::io::Error| WalkError::Entry {
         path: path.clone(),
         message: e.to_string(),
-    })?;
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(&path)
+        .and_then(|f| f.take(MAX_EBIGNORE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(entry_err)?;
+    if bytes.len() as u64 > MAX_EBIGNORE_BYTES {
+        return Err(WalkError::Ignore {
+            path,
+            message: format!(
+                "the file is over ebpack's limit of {} MiB; keep it to the patterns the bundle needs",
+                MAX_EBIGNORE_BYTES >> 20
+            ),
+        });
+    }
     // The EB CLI opens it as UTF-8 and stops on anything else.
     let text = String::from_utf8(bytes).map_err(|_| WalkError::Ignore {
         path: path.clone(),

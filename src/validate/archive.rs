@@ -1,6 +1,8 @@
 //! Zip-level rules (R5–R14): format, layout, entry names, modes, storage
-//! and size of a built archive. Folders pass the zip rules: `ebpack build`
-//! writes names and modes correctly.
+//! and size of a built archive; and the rules a folder shares with the zip
+//! `build` makes of it: names `build` would store as they are (R8, R10),
+//! the entry count (B5), and what reading found (links R12/B2/B3, sizes
+//! R6/B4), so `validate` of a folder refuses what `build` refuses.
 //!
 //! R5 (the bundle is a zip) is decided by the input dispatch with the helpers
 //! here; R13 (dot-folders left out) is checked on folders, where `.ebignore`
@@ -29,9 +31,31 @@ const ROOT_FILES: [&str; 7] = [
     ".platform",
 ];
 
-/// Runs the archive rules (only meaningful for zips; folders pass).
+/// Runs the archive rules: the findings made while reading the bundle
+/// (names, links, sizes), entry names and counts for folders and zips
+/// alike (what `build` would store), and for zips the rules of how the
+/// archive itself is made.
 pub fn check(bundle: &Bundle, options: &Options, report: &mut Report) {
+    for (name, f) in &bundle.findings {
+        let display = match name {
+            Some(n) => bundle.display_name(n),
+            None => bundle.display.clone(),
+        };
+        report.push_file(&display, f.clone());
+    }
+    count(bundle, report);
     if !bundle.is_zip {
+        for entry in &bundle.entries {
+            if entry.name.contains('\\') {
+                report.push_file(
+                    &bundle.display_name(&entry.name),
+                    Rule::R8.error(
+                        format!("the name `{}` has a backslash: stored as is in the zip, EB's unzip reads it as a folder separator and fails", entry.name),
+                        "rename it without `\\`",
+                    ),
+                );
+            }
+        }
         return;
     }
     size(bundle, report);
@@ -96,14 +120,46 @@ pub fn check(bundle: &Bundle, options: &Options, report: &mut Report) {
         if *count == 2 {
             push(Rule::R10.error(
                 format!(
-                    "entry `{name}` is stored more than once: which copy EB extracts is undefined"
+                    "entry `{name}` is stored more than once: extractors disagree on which copy wins (`unzip -o` keeps the last, `unzip -n` the first), so what EB runs may not be what was checked"
                 ),
                 "rebuild the zip so each path appears once",
             ));
         }
         hook_mode(entry, options, &mut push);
-        symlink(entry, &mut push);
     }
+}
+
+/// B5: more entries than EB's unzip takes, for a folder (what `build`
+/// would write, before generated files) or a zip.
+fn count(bundle: &Bundle, report: &mut Report) {
+    let n = bundle.entries.len();
+    if n <= crate::bundle::MAX_ENTRIES {
+        return;
+    }
+    let mut per_top: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in &bundle.entries {
+        *per_top
+            .entry(e.name.split('/').next().unwrap_or(""))
+            .or_default() += 1;
+    }
+    let mut top: Vec<(&str, usize)> = per_top.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let list: Vec<String> = top
+        .iter()
+        .take(5)
+        .map(|(n, c)| format!("`{n}` ({c})"))
+        .collect();
+    report.push_file(
+        &bundle.display,
+        Rule::B5.error(
+            format!(
+                "the bundle has {n} entries; EB fails to unzip more than {}. Most entries: {}",
+                crate::bundle::MAX_ENTRIES,
+                list.join(", ")
+            ),
+            "exclude what the instance does not need with `.ebignore`",
+        ),
+    );
 }
 
 fn is_drive(name: &str) -> bool {
@@ -214,41 +270,6 @@ fn hook_mode(entry: &BundleEntry, options: &Options, push: &mut impl FnMut(Findi
         &what,
         true,
     ));
-}
-
-/// R12: symlinks are fine unless they point outside the bundle.
-fn symlink(entry: &BundleEntry, push: &mut impl FnMut(Finding)) {
-    let EntryKind::Symlink(target) = &entry.kind else {
-        return;
-    };
-    if target.starts_with('/') {
-        push(Rule::R12.warning(
-            format!(
-                "symlink `{}` points to the absolute path `{target}`",
-                entry.name
-            ),
-            "point symlinks at files inside the bundle, with relative paths",
-        ));
-        return;
-    }
-    let mut depth: i64 = entry.name.matches('/').count() as i64;
-    for part in target.split('/') {
-        match part {
-            ".." => depth -= 1,
-            "" | "." => {}
-            _ => depth += 1,
-        }
-        if depth < 0 {
-            push(Rule::R12.warning(
-                format!(
-                    "symlink `{}` points outside the bundle (`{target}`)",
-                    entry.name
-                ),
-                "point symlinks at files inside the bundle",
-            ));
-            return;
-        }
-    }
 }
 
 /// R14: entries EB's unzip may not extract. Zip64 is fine; DEFLATE (or

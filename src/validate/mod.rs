@@ -17,7 +17,8 @@ pub(crate) mod shape;
 pub use rule::{DocFile, Rule};
 
 pub use bundle::{
-    Bundle, BundleEntry, EntryKind, InputError, ZipFacts, from_fileset, read_dir, read_zip,
+    Bundle, BundleEntry, EntryKind, InputError, MAX_LOADED, MAX_LOADED_TOTAL, ZipFacts,
+    from_fileset, read_dir, read_zip,
 };
 
 use crate::diag::{Finding, Report, Severity};
@@ -118,6 +119,12 @@ impl<'a> Ctx<'a> {
 /// starts like one), a `Dockerrun.aws.json` (or any `.json`), a bare
 /// `docker-compose.yml`, or a `.config` file. Other archive formats are a
 /// finding (R5), not an input error: EB rejects them as source bundles.
+///
+/// What is not a regular file (a device such as `/dev/zero`, a FIFO) is
+/// refused before anything is read; a single file is read only up to what
+/// a rule reads ([`MAX_LOADED`]), and a larger one is a finding (R6).
+/// A folder gets every rule `build` stops on, the size of the zip it
+/// would make included ([`crate::bundle::prepare::check_fits`]).
 pub fn validate_path(path: &Path, options: &Options) -> Result<Report, InputError> {
     let meta = std::fs::metadata(path).map_err(|source| InputError::Io {
         path: path.to_owned(),
@@ -129,8 +136,17 @@ pub fn validate_path(path: &Path, options: &Options) -> Result<Report, InputErro
         let bundle = from_fileset(&display, &set)?;
         let mut report = validate_bundle(&bundle, options);
         archive::check_ignored(&bundle, &set, &mut report);
+        if !report.fails(false) {
+            let limit = crate::bundle::MAX_BUNDLE_BYTES;
+            crate::bundle::prepare::check_fits(&bundle, &set, limit, &mut report);
+        }
         report.sort();
         return Ok(report);
+    }
+    if !meta.is_file() {
+        return Err(InputError::NotAFile {
+            path: path.to_owned(),
+        });
     }
     let name = path
         .file_name()
@@ -163,21 +179,34 @@ pub fn validate_path(path: &Path, options: &Options) -> Result<Report, InputErro
             Err(e) => return Err(e),
         });
     }
-    let bytes = std::fs::read(path).map_err(|source| InputError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
     let mut report = Report::default();
+    let config = lower.ends_with(".config") || lower.ends_with(".yaml") || lower.ends_with(".yml");
+    if !lower.ends_with(".json") && !config && name != "docker-compose.yml" {
+        return Err(InputError::UnknownKind {
+            path: path.to_owned(),
+        });
+    }
+    if meta.len() > MAX_LOADED && name != "docker-compose.yml" {
+        report.push_file(
+            &display,
+            Rule::R6.error(
+                format!(
+                    "`{name}` is {} bytes; ebpack checks the files EB reads up to {} MiB",
+                    meta.len(),
+                    MAX_LOADED >> 20
+                ),
+                "keep configuration files small: move data into the image or S3",
+            ),
+        );
+        return Ok(report);
+    }
+    let bytes = read_at_most(path, MAX_LOADED)?;
     if lower.ends_with(".json") {
         validate_dockerrun_file(&display, &bytes, options, None, &mut report);
     } else if name == "docker-compose.yml" {
         dockerrun::check_compose_file(&display, options, &mut report);
-    } else if lower.ends_with(".config") || lower.ends_with(".yaml") || lower.ends_with(".yml") {
-        validate_config_file(&display, &bytes, options, None, &mut report);
     } else {
-        return Err(InputError::UnknownKind {
-            path: path.to_owned(),
-        });
+        validate_config_file(&display, &bytes, options, None, &mut report);
     }
     report.sort();
     Ok(report)
@@ -185,18 +214,23 @@ pub fn validate_path(path: &Path, options: &Options) -> Result<Report, InputErro
 
 /// The first bytes of a file, enough to recognise archive formats.
 fn read_head(path: &Path) -> Result<Vec<u8>, InputError> {
+    read_at_most(path, 512)
+}
+
+/// At most `limit` bytes of the file at `path`.
+fn read_at_most(path: &Path, limit: u64) -> Result<Vec<u8>, InputError> {
     use std::io::Read;
     let io = |source| InputError::Io {
         path: path.to_owned(),
         source,
     };
-    let mut head = Vec::with_capacity(512);
+    let mut bytes = Vec::new();
     std::fs::File::open(path)
         .map_err(io)?
-        .take(512)
-        .read_to_end(&mut head)
+        .take(limit)
+        .read_to_end(&mut bytes)
         .map_err(io)?;
-    Ok(head)
+    Ok(bytes)
 }
 
 /// Validates a bundle read from a folder or a zip.
@@ -204,6 +238,20 @@ pub fn validate_bundle(bundle: &Bundle, options: &Options) -> Report {
     let mut report = Report::default();
     archive::check(bundle, options, &mut report);
     dockerrun::check_bundle(bundle, options, &mut report);
+    // A zip may hold the Dockerrun more than once (R10), and extractors
+    // disagree on which copy wins: every copy is checked.
+    let copies = bundle
+        .entries
+        .iter()
+        .filter(|e| e.name == dockerrun::FILE_NAME)
+        .enumerate()
+        .skip(1);
+    for (n, e) in copies {
+        if let Some(data) = &e.data {
+            let display = format!("{} (copy {})", bundle.display_name(&e.name), n + 1);
+            validate_dockerrun_file(&display, data, options, Some(bundle), &mut report);
+        }
+    }
     let auth = ebextensions::BundleAuth::collect(bundle);
     for entry in &bundle.entries {
         if ebextensions::is_config_entry(&entry.name)

@@ -81,7 +81,7 @@ rules! {
     R9 => Error, Ebextensions, "macOS metadata in the archive";
     R10 => Error, Ebextensions, "absolute, `..` or duplicate entry names";
     R11 => Warning, Ebextensions, "hooks without execute bits in a zip";
-    R12 => Warning, Ebextensions, "symlinks to absolute paths or out of the bundle";
+    R12 => Error, Ebextensions, "symlinks out of the bundle, or where EB reads configuration";
     R13 => Warning, Ebextensions, "`.ebignore` leaves out files EB needs";
     R14 => Error, Ebextensions, "entry compression and encryption";
     R15 => Error, Dockerrun, "strict JSON with a top-level object";

@@ -26,6 +26,7 @@ mod first_errors;
 mod generate_files;
 mod generate_host;
 mod generate_hostile;
+mod hostile_bundles;
 mod release_dockerfile;
 mod release_install;
 mod rules_bundles;
