@@ -10,12 +10,13 @@
 //! Where YAML 1.2 and the PyYAML family differ on indentation inside flow
 //! collections, the file is read the PyYAML way (see `yaml/flow.rs`).
 
+mod aliases;
 mod flow;
 
 use super::SyntaxError;
 use super::tree::{Entry, Node, Number, Style, Value, escape_pointer};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 /// Parses `text` as a single YAML document. An empty document is `Null`.
@@ -57,10 +58,14 @@ enum Frame {
 
 struct Builder<'a> {
     text: &'a str,
-    /// Byte offset of each character index (saphyr reports character
-    /// indices); empty when the text is ASCII and both are the same.
-    char_to_byte: Vec<usize>,
+    /// Byte offset of every [`CHAR_STEP`]-th character (saphyr reports
+    /// character indices); empty when the text is ASCII and both are the
+    /// same. A table per character would cost 8 bytes per input byte.
+    char_steps: Vec<usize>,
     stack: Vec<Frame>,
+    /// The anchors some alias uses (see `yaml/aliases.rs`): only these are
+    /// copied into `anchors`.
+    aliased: HashSet<usize>,
     /// Anchored nodes with the number of nodes in each.
     anchors: HashMap<usize, (Node, usize)>,
     /// Nodes copied so far by aliases (bounded: see [`MAX_ALIAS_NODES`]).
@@ -69,20 +74,24 @@ struct Builder<'a> {
     documents: usize,
 }
 
+/// Characters between two entries of [`Builder::char_steps`].
+const CHAR_STEP: usize = 64;
+
 impl<'a> Builder<'a> {
     fn new(text: &'a str) -> Self {
-        let char_to_byte = if text.is_ascii() {
+        let char_steps = if text.is_ascii() {
             Vec::new()
         } else {
             text.char_indices()
+                .step_by(CHAR_STEP)
                 .map(|(b, _)| b)
-                .chain(std::iter::once(text.len()))
                 .collect()
         };
         Self {
             text,
-            char_to_byte,
+            char_steps,
             stack: Vec::new(),
+            aliased: HashSet::new(),
             anchors: HashMap::new(),
             expanded: 0,
             root: None,
@@ -91,14 +100,16 @@ impl<'a> Builder<'a> {
     }
 
     fn byte(&self, char_index: usize) -> usize {
-        if self.char_to_byte.is_empty() {
-            char_index.min(self.text.len())
-        } else {
-            self.char_to_byte
-                .get(char_index)
-                .copied()
-                .unwrap_or(self.text.len())
+        if self.char_steps.is_empty() {
+            return char_index.min(self.text.len());
         }
+        let Some(&from) = self.char_steps.get(char_index / CHAR_STEP) else {
+            return self.text.len();
+        };
+        self.text[from..]
+            .char_indices()
+            .nth(char_index % CHAR_STEP)
+            .map_or(self.text.len(), |(b, _)| from + b)
     }
 
     fn range(&self, span: Span) -> Range<usize> {
@@ -121,6 +132,7 @@ impl<'a> Builder<'a> {
     }
 
     fn run(mut self) -> Result<Node, SyntaxError> {
+        self.aliased = aliases::aliased(self.text, |span| self.range(span))?;
         let mut parser = Parser::new_from_str(self.text);
         loop {
             let (event, span) = match parser.next_event() {
@@ -274,7 +286,7 @@ impl<'a> Builder<'a> {
 
     /// Attaches a completed node to its parent (or makes it the root).
     fn finish(&mut self, node: Node, anchor: usize) {
-        if anchor != 0 {
+        if anchor != 0 && self.aliased.contains(&anchor) {
             let size = count_nodes(&node);
             self.anchors.insert(anchor, (node.clone(), size));
         }
