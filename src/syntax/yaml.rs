@@ -14,7 +14,7 @@ mod aliases;
 mod flow;
 
 use super::SyntaxError;
-use super::tree::{Entry, Node, Number, Style, Value, escape_pointer};
+use super::tree::{Entry, Node, Number, Style, Value, index_pointer, key_pointer};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -44,7 +44,7 @@ enum Frame {
         items: Vec<Node>,
         pointer: String,
         anchor: usize,
-        tag: Option<String>,
+        tag: Option<Box<str>>,
     },
     Map {
         start: usize,
@@ -52,7 +52,7 @@ enum Frame {
         key: Option<(String, Range<usize>)>,
         pointer: String,
         anchor: usize,
-        tag: Option<String>,
+        tag: Option<Box<str>>,
     },
 }
 
@@ -120,12 +120,12 @@ impl<'a> Builder<'a> {
     fn child_pointer(&self) -> String {
         match self.stack.last() {
             None => String::new(),
-            Some(Frame::Seq { items, pointer, .. }) => format!("{pointer}/{}", items.len()),
+            Some(Frame::Seq { items, pointer, .. }) => index_pointer(pointer, items.len()),
             Some(Frame::Map {
                 key: Some((k, _)),
                 pointer,
                 ..
-            }) => format!("{pointer}/{}", escape_pointer(k)),
+            }) => key_pointer(pointer, k),
             // A node in key position: keys have no pointer of their own.
             Some(Frame::Map { pointer, .. }) => pointer.clone(),
         }
@@ -166,7 +166,7 @@ impl<'a> Builder<'a> {
                     }
                 }
                 Event::Scalar(value, style, anchor, tag) => {
-                    let tag = tag.map(|t| t.to_string());
+                    let tag = tag.map(|t| t.to_string().into_boxed_str());
                     let range = self.range(span);
                     let pointer = self.child_pointer();
                     let node = scalar(&value, style, tag, range, pointer);
@@ -203,7 +203,7 @@ impl<'a> Builder<'a> {
                         items: Vec::new(),
                         pointer,
                         anchor,
-                        tag: tag.map(|t| t.to_string()),
+                        tag: tag.map(|t| t.to_string().into_boxed_str()),
                     });
                 }
                 Event::MappingStart(anchor, tag) => {
@@ -215,7 +215,7 @@ impl<'a> Builder<'a> {
                         key: None,
                         pointer,
                         anchor,
-                        tag: tag.map(|t| t.to_string()),
+                        tag: tag.map(|t| t.to_string().into_boxed_str()),
                     });
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
@@ -230,6 +230,9 @@ impl<'a> Builder<'a> {
                         }) => {
                             let last = items.last().map(|n| n.span.end);
                             let end = self.collection_end(&closing, last, start);
+                            // Pushed one by one: drop the growth slack.
+                            let mut items = items;
+                            items.shrink_to_fit();
                             (
                                 collection(Value::Seq(items), start, end, pointer, tag),
                                 anchor,
@@ -245,6 +248,8 @@ impl<'a> Builder<'a> {
                         }) => {
                             let last = entries.last().map(|e| e.value.span.end.max(e.key_span.end));
                             let end = self.collection_end(&closing, last, start);
+                            let mut entries = entries;
+                            entries.shrink_to_fit();
                             (
                                 collection(Value::Map(entries), start, end, pointer, tag),
                                 anchor,
@@ -322,7 +327,7 @@ fn collection(
     start: usize,
     end: usize,
     pointer: String,
-    tag: Option<String>,
+    tag: Option<Box<str>>,
 ) -> Node {
     Node {
         value,
@@ -337,7 +342,7 @@ fn collection(
 fn key_text(node: &Node, text: &str) -> String {
     match &node.value {
         Value::String(s) => s.clone(),
-        Value::Number(n) => n.raw.clone(),
+        Value::Number(n) => n.raw.to_string(),
         Value::Bool(_) | Value::Null => text.get(node.span.clone()).unwrap_or("").to_owned(),
         _ => text.get(node.span.clone()).unwrap_or("").trim().to_owned(),
     }
@@ -349,12 +354,12 @@ fn rebase(node: &mut Node, pointer: &str) {
     match &mut node.value {
         Value::Seq(items) => {
             for (i, n) in items.iter_mut().enumerate() {
-                rebase(n, &format!("{pointer}/{i}"));
+                rebase(n, &index_pointer(pointer, i));
             }
         }
         Value::Map(entries) => {
             for e in entries {
-                let p = format!("{pointer}/{}", escape_pointer(&e.key));
+                let p = key_pointer(pointer, &e.key);
                 rebase(&mut e.value, &p);
             }
         }
@@ -365,7 +370,7 @@ fn rebase(node: &mut Node, pointer: &str) {
 fn scalar(
     value: &str,
     style: ScalarStyle,
-    tag: Option<String>,
+    tag: Option<Box<str>>,
     span: Range<usize>,
     pointer: String,
 ) -> Node {
@@ -407,7 +412,7 @@ pub fn resolve_plain(s: &str) -> Value {
     }
     if let Some(int) = yaml11_int(s) {
         return Value::Number(Number {
-            raw: s.to_owned(),
+            raw: s.into(),
             int: Some(int),
             #[allow(clippy::cast_precision_loss)]
             float: int as f64,
@@ -415,7 +420,7 @@ pub fn resolve_plain(s: &str) -> Value {
     }
     if let Some(float) = yaml11_float(s) {
         return Value::Number(Number {
-            raw: s.to_owned(),
+            raw: s.into(),
             int: None,
             float,
         });

@@ -150,7 +150,7 @@ pub(crate) fn show(node: &Node) -> String {
     let s = match &node.value {
         Value::Null => "null".to_owned(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.raw.clone(),
+        Value::Number(n) => n.raw.to_string(),
         Value::String(s) => format!("\"{s}\""),
         Value::Seq(_) => "[…]".to_owned(),
         Value::Map(_) => "{…}".to_owned(),

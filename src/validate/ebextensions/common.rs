@@ -81,7 +81,7 @@ pub(crate) fn yaml11_trap(node: &Node) -> Option<String> {
         Value::Bool(b) => Some(format!("the boolean `{b}`")),
         Value::Null => Some("null (no value)".into()),
         Value::Number(n) => match n.int {
-            Some(i) if i.to_string() == n.raw => None,
+            Some(i) if i.to_string() == *n.raw => None,
             Some(i) => Some(format!("the integer `{i}`")),
             None => Some(format!("the number `{}`", fmt_float(n.float))),
         },

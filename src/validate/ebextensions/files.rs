@@ -328,7 +328,7 @@ fn mode(path: &str, m: &Node, ctx: &mut Ctx<'_>) -> Option<u32> {
                 Rule::R79.error(format!(
                         "`mode` of file `{path}` is unquoted: YAML reads `{}` as the integer `{}`, not an octal string",
                         n.raw,
-                        n.int.map_or_else(|| n.raw.clone(), |i| i.to_string())
+                        n.int.map_or_else(|| n.raw.to_string(), |i| i.to_string())
                     ),
                     format!("quote it: `mode: \"{}\"`", if padded.len() == 6 { padded.as_str() } else { "000644" }),
                 )
