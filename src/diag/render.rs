@@ -274,3 +274,60 @@ fn clamp(text: &str, span: Range<usize>) -> Range<usize> {
     let (s, e) = (fix(span.start), fix(span.end));
     s..e.max(s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{Finding, Report};
+
+    fn render(text: &str, finding: Finding) -> String {
+        let mut report = Report::default();
+        let file = report.add_source(SourceFile::new("x.json", text));
+        report.push(&file, finding);
+        report.sort();
+        human(&report.diagnostics[0], &report, false)
+    }
+
+    #[test]
+    fn a_mark_on_a_huge_line_shows_a_window_with_the_real_column() {
+        // One 200 000-character line (a minified file), é included so that
+        // columns and bytes differ.
+        let line = format!("{}\"bad\"{}", "é".repeat(100_000), "x".repeat(100_000));
+        let at = "é".len() * 100_000;
+        let out = render(
+            &line,
+            Finding::error("R1", "msg", "help").at_span(at..at + 5, "/p"),
+        );
+        assert!(out.contains("x.json:1:100001"), "{out}");
+        assert!(out.len() < 4096, "{} bytes", out.len());
+        assert!(out.contains("\"bad\""), "{out}");
+    }
+
+    #[test]
+    fn marks_far_apart_get_a_snippet_each() {
+        let filler = "  \"k\": 1,\n".repeat(5_000);
+        let text = format!("{{\n  \"a\": 1,\n{filler}  \"a\": 2\n}}\n");
+        let first = text.find("\"a\"").unwrap();
+        let second = text.rfind("\"a\"").unwrap();
+        let out = render(
+            &text,
+            Finding::error("R15", "dup", "help")
+                .at_span(second..second + 3, "/a")
+                .label(first..first + 3, "first defined here"),
+        );
+        assert!(out.contains("--> x.json:5003:3"), "{out}");
+        assert!(out.contains("::: x.json:2:3"), "{out}");
+        assert!(out.contains("first defined here"), "{out}");
+        assert!(out.len() < 1024, "{} bytes", out.len());
+        // Close marks share one snippet, as before.
+        let near = "{\n  \"a\": 1,\n  \"a\": 2\n}\n";
+        let out = render(
+            near,
+            Finding::error("R15", "dup", "help")
+                .at_span(14..17, "/a")
+                .label(4..7, "first defined here"),
+        );
+        assert!(out.contains("--> x.json:3:3"), "{out}");
+        assert!(!out.contains(":::"), "{out}");
+    }
+}

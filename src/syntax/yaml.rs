@@ -429,6 +429,10 @@ pub fn resolve_plain(s: &str) -> Value {
 }
 
 fn yaml11_int(s: &str) -> Option<i64> {
+    // Most plain scalars are words: no allocation for them.
+    if !s.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+') {
+        return None;
+    }
     let (neg, body) = match s.as_bytes().first()? {
         b'-' => (true, &s[1..]),
         b'+' => (false, &s[1..]),
@@ -479,6 +483,9 @@ fn yaml11_int(s: &str) -> Option<i64> {
 
 fn yaml11_float(s: &str) -> Option<f64> {
     let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if !body.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
     match body {
         ".inf" | ".Inf" | ".INF" => {
             return Some(if s.starts_with('-') {

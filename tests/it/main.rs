@@ -32,4 +32,5 @@ mod rules_dockerrun;
 mod rules_ebextensions;
 mod rules_platform_archive;
 mod rules_positions;
+mod rules_scale;
 mod signals;
