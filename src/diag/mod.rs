@@ -11,7 +11,7 @@ pub mod render;
 
 use crate::source::{Position, SourceFile};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -84,7 +84,17 @@ pub struct Diagnostic {
     /// in the file's text, so no snippet of any finding shows it.
     #[serde(skip)]
     pub secret: Option<Range<usize>>,
+    /// On the summary that stands for the findings of a code over
+    /// [`MAX_PER_CODE`]: how many it stands for; 0 on every other finding.
+    #[serde(skip)]
+    pub hidden: usize,
 }
+
+/// How many findings of one code a report keeps. The rest are counted
+/// into one summary finding of that code (`… and 99,900 more like this`),
+/// placed where the first of them is: a generated or corrupted file with
+/// 10^5 faults of one kind stays readable, and its report stays small.
+pub const MAX_PER_CODE: usize = 100;
 
 /// A finding before it is tied to a file: what rules produce.
 #[derive(Debug, Clone)]
@@ -218,6 +228,7 @@ impl Finding {
                 .collect(),
             span: self.span,
             secret: self.secret,
+            hidden: 0,
         }
     }
 
@@ -238,6 +249,7 @@ impl Finding {
             labels: Vec::new(),
             span: None,
             secret: None,
+            hidden: 0,
         }
     }
 }
@@ -249,6 +261,33 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Text of every file a finding may point into, by display name.
     pub sources: BTreeMap<String, Arc<SourceFile>>,
+    /// Per code: how many findings were kept, and those over the cap.
+    tally: HashMap<&'static str, Tally>,
+    /// Secret values of findings over the cap, by file: still masked.
+    hidden_secrets: BTreeMap<String, Vec<Range<usize>>>,
+}
+
+/// The findings of one code a report has seen.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    kept: usize,
+    hidden: usize,
+    severity: Option<Severity>,
+    /// The first finding over the cap: where the summary is placed.
+    first: Option<Diagnostic>,
+}
+
+impl Tally {
+    /// Counts one more finding of `severity`; true while it is to be kept.
+    fn admit(&mut self, severity: Severity) -> bool {
+        if self.kept < MAX_PER_CODE {
+            self.kept += 1;
+            return true;
+        }
+        self.hidden += 1;
+        self.severity = self.severity.max(Some(severity));
+        false
+    }
 }
 
 impl Report {
@@ -262,17 +301,62 @@ impl Report {
 
     /// Adds a finding located in `file`.
     pub fn push(&mut self, file: &SourceFile, finding: Finding) {
-        self.diagnostics.push(finding.locate(file));
+        let tally = self.tally.entry(finding.code).or_default();
+        if tally.admit(finding.severity) {
+            self.diagnostics.push(finding.locate(file));
+            return;
+        }
+        if let Some(secret) = &finding.secret {
+            self.hidden_secrets
+                .entry(file.name().to_owned())
+                .or_default()
+                .push(secret.clone());
+        }
+        if tally.first.is_none() {
+            tally.first = Some(finding.locate(file));
+        }
     }
 
     /// Adds a finding about a file with no text to show.
     pub fn push_file(&mut self, name: &str, finding: Finding) {
-        self.diagnostics.push(finding.in_file(name));
+        let tally = self.tally.entry(finding.code).or_default();
+        if tally.admit(finding.severity) {
+            self.diagnostics.push(finding.in_file(name));
+        } else if tally.first.is_none() {
+            tally.first = Some(finding.in_file(name));
+        }
+    }
+
+    /// Counts `count` findings of `code` that were dropped before they
+    /// reached the report (a [`crate::validate::Ctx`] over the cap):
+    /// `first` places the summary, `secrets` stay masked in `file`.
+    pub fn push_hidden(
+        &mut self,
+        file: &SourceFile,
+        count: usize,
+        first: Finding,
+        severity: Severity,
+        secrets: Vec<Range<usize>>,
+    ) {
+        if !secrets.is_empty() {
+            self.hidden_secrets
+                .entry(file.name().to_owned())
+                .or_default()
+                .extend(secrets);
+        }
+        let tally = self.tally.entry(first.code).or_default();
+        tally.hidden += count;
+        tally.severity = tally.severity.max(Some(severity));
+        if tally.first.is_none() {
+            tally.first = Some(first.locate(file));
+        }
     }
 
     /// Orders findings by file, then position, then code: stable output.
-    /// Masks the values findings marked secret in the sources, once.
+    /// Masks the values findings marked secret in the sources, once, and
+    /// adds one summary per code over [`MAX_PER_CODE`].
     pub fn sort(&mut self) {
+        self.summarize();
         self.mask_secrets();
         self.diagnostics.sort_by(|a, b| {
             (&a.file, a.line, a.column, a.code, &a.message)
@@ -281,24 +365,55 @@ impl Report {
         self.diagnostics.dedup();
     }
 
+    /// The summary findings of the codes over the cap, replacing earlier
+    /// ones of the same codes (a report sorted again after more findings).
+    fn summarize(&mut self) {
+        let over: Vec<(&'static str, &Tally)> = self
+            .tally
+            .iter()
+            .filter(|(_, t)| t.hidden > 0)
+            .map(|(c, t)| (*c, t))
+            .collect();
+        if over.is_empty() {
+            return;
+        }
+        self.diagnostics
+            .retain(|d| d.hidden == 0 || !over.iter().any(|(c, _)| *c == d.code));
+        let mut summaries = Vec::new();
+        for (code, t) in over {
+            let Some(first) = &t.first else { continue };
+            let mut d = first.clone();
+            d.severity = t.severity.unwrap_or(d.severity);
+            d.message = format!(
+                "… and {} more like this: ebpack shows the first {MAX_PER_CODE} `{code}` findings",
+                thousands(t.hidden)
+            );
+            d.help = "fix the findings shown and validate again".to_owned();
+            d.labels.clear();
+            d.hidden = t.hidden;
+            summaries.push(d);
+        }
+        self.diagnostics.extend(summaries);
+    }
+
     /// Replaces every secret value ([`Finding::secret`]) with `*` in its
     /// file's text, byte for byte so that every span stays valid; each
     /// affected file is rewritten once.
     fn mask_secrets(&mut self) {
-        let mut by_file: BTreeMap<&str, Vec<Range<usize>>> = BTreeMap::new();
+        let mut by_file = std::mem::take(&mut self.hidden_secrets);
         for d in &mut self.diagnostics {
             if let Some(span) = d.secret.take() {
-                by_file.entry(d.file.as_str()).or_default().push(span);
+                by_file.entry(d.file.clone()).or_default().push(span);
             }
         }
         let mut masked = Vec::new();
         for (name, spans) in by_file {
-            let Some(src) = self.sources.get(name) else {
+            let Some(src) = self.sources.get(&name) else {
                 continue;
             };
-            let mut bytes = src.text().as_bytes().to_vec();
+            let text = src.text();
+            let mut bytes = text.as_bytes().to_vec();
             for span in spans {
-                let text = src.text();
                 let (mut start, mut end) = (span.start.min(text.len()), span.end.min(text.len()));
                 while !text.is_char_boundary(start) {
                     start -= 1;
@@ -336,7 +451,32 @@ impl Report {
     pub fn extend(&mut self, other: Report) {
         self.diagnostics.extend(other.diagnostics);
         self.sources.extend(other.sources);
+        for (code, t) in other.tally {
+            let mine = self.tally.entry(code).or_default();
+            mine.kept += t.kept;
+            mine.hidden += t.hidden;
+            mine.severity = mine.severity.max(t.severity);
+            if mine.first.is_none() {
+                mine.first = t.first;
+            }
+        }
+        for (file, spans) in other.hidden_secrets {
+            self.hidden_secrets.entry(file).or_default().extend(spans);
+        }
     }
+}
+
+/// `99900` as `99,900`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// An error and its causes as one line of their `Display` texts, without

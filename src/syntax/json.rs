@@ -3,7 +3,7 @@
 //! files with strict parsers, so comments or trailing commas are errors.
 
 use super::SyntaxError;
-use super::tree::{Entry, Node, Number, Style, Value, escape_pointer};
+use super::tree::{Entry, Node, Number, Style, Value, index_pointer, key_pointer};
 use jsonc_parser::ast;
 
 /// Parses `text` as one strict JSON document.
@@ -127,7 +127,7 @@ fn convert(v: ast::Value<'_>, pointer: String) -> Node {
                 .elements
                 .into_iter()
                 .enumerate()
-                .map(|(i, e)| convert(e, format!("{pointer}/{i}")))
+                .map(|(i, e)| convert(e, index_pointer(&pointer, i)))
                 .collect();
             (Value::Seq(items), a.range)
         }
@@ -140,7 +140,7 @@ fn convert(v: ast::Value<'_>, pointer: String) -> Node {
                         ast::ObjectPropName::String(s) => (s.value.into_owned(), s.range),
                         ast::ObjectPropName::Word(w) => (w.value.to_owned(), w.range),
                     };
-                    let child = format!("{pointer}/{}", escape_pointer(&key));
+                    let child = key_pointer(&pointer, &key);
                     Entry {
                         key,
                         key_span: key_range.start..key_range.end,
@@ -172,7 +172,7 @@ pub(crate) fn number(raw: &str) -> Number {
         raw.parse::<i64>().ok()
     };
     Number {
-        raw: raw.to_owned(),
+        raw: raw.into(),
         int,
         float: raw.parse::<f64>().unwrap_or(f64::NAN),
     }

@@ -10,12 +10,13 @@
 //! Where YAML 1.2 and the PyYAML family differ on indentation inside flow
 //! collections, the file is read the PyYAML way (see `yaml/flow.rs`).
 
+mod aliases;
 mod flow;
 
 use super::SyntaxError;
-use super::tree::{Entry, Node, Number, Style, Value, escape_pointer};
+use super::tree::{Entry, Node, Number, Style, Value, index_pointer, key_pointer};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 /// Parses `text` as a single YAML document. An empty document is `Null`.
@@ -43,7 +44,7 @@ enum Frame {
         items: Vec<Node>,
         pointer: String,
         anchor: usize,
-        tag: Option<String>,
+        tag: Option<Box<str>>,
     },
     Map {
         start: usize,
@@ -51,16 +52,20 @@ enum Frame {
         key: Option<(String, Range<usize>)>,
         pointer: String,
         anchor: usize,
-        tag: Option<String>,
+        tag: Option<Box<str>>,
     },
 }
 
 struct Builder<'a> {
     text: &'a str,
-    /// Byte offset of each character index (saphyr reports character
-    /// indices); empty when the text is ASCII and both are the same.
-    char_to_byte: Vec<usize>,
+    /// Byte offset of every [`CHAR_STEP`]-th character (saphyr reports
+    /// character indices); empty when the text is ASCII and both are the
+    /// same. A table per character would cost 8 bytes per input byte.
+    char_steps: Vec<usize>,
     stack: Vec<Frame>,
+    /// The anchors some alias uses (see `yaml/aliases.rs`): only these are
+    /// copied into `anchors`.
+    aliased: HashSet<usize>,
     /// Anchored nodes with the number of nodes in each.
     anchors: HashMap<usize, (Node, usize)>,
     /// Nodes copied so far by aliases (bounded: see [`MAX_ALIAS_NODES`]).
@@ -69,20 +74,24 @@ struct Builder<'a> {
     documents: usize,
 }
 
+/// Characters between two entries of [`Builder::char_steps`].
+const CHAR_STEP: usize = 64;
+
 impl<'a> Builder<'a> {
     fn new(text: &'a str) -> Self {
-        let char_to_byte = if text.is_ascii() {
+        let char_steps = if text.is_ascii() {
             Vec::new()
         } else {
             text.char_indices()
+                .step_by(CHAR_STEP)
                 .map(|(b, _)| b)
-                .chain(std::iter::once(text.len()))
                 .collect()
         };
         Self {
             text,
-            char_to_byte,
+            char_steps,
             stack: Vec::new(),
+            aliased: HashSet::new(),
             anchors: HashMap::new(),
             expanded: 0,
             root: None,
@@ -91,14 +100,16 @@ impl<'a> Builder<'a> {
     }
 
     fn byte(&self, char_index: usize) -> usize {
-        if self.char_to_byte.is_empty() {
-            char_index.min(self.text.len())
-        } else {
-            self.char_to_byte
-                .get(char_index)
-                .copied()
-                .unwrap_or(self.text.len())
+        if self.char_steps.is_empty() {
+            return char_index.min(self.text.len());
         }
+        let Some(&from) = self.char_steps.get(char_index / CHAR_STEP) else {
+            return self.text.len();
+        };
+        self.text[from..]
+            .char_indices()
+            .nth(char_index % CHAR_STEP)
+            .map_or(self.text.len(), |(b, _)| from + b)
     }
 
     fn range(&self, span: Span) -> Range<usize> {
@@ -109,18 +120,19 @@ impl<'a> Builder<'a> {
     fn child_pointer(&self) -> String {
         match self.stack.last() {
             None => String::new(),
-            Some(Frame::Seq { items, pointer, .. }) => format!("{pointer}/{}", items.len()),
+            Some(Frame::Seq { items, pointer, .. }) => index_pointer(pointer, items.len()),
             Some(Frame::Map {
                 key: Some((k, _)),
                 pointer,
                 ..
-            }) => format!("{pointer}/{}", escape_pointer(k)),
+            }) => key_pointer(pointer, k),
             // A node in key position: keys have no pointer of their own.
             Some(Frame::Map { pointer, .. }) => pointer.clone(),
         }
     }
 
     fn run(mut self) -> Result<Node, SyntaxError> {
+        self.aliased = aliases::aliased(self.text, |span| self.range(span))?;
         let mut parser = Parser::new_from_str(self.text);
         loop {
             let (event, span) = match parser.next_event() {
@@ -154,7 +166,7 @@ impl<'a> Builder<'a> {
                     }
                 }
                 Event::Scalar(value, style, anchor, tag) => {
-                    let tag = tag.map(|t| t.to_string());
+                    let tag = tag.map(|t| t.to_string().into_boxed_str());
                     let range = self.range(span);
                     let pointer = self.child_pointer();
                     let node = scalar(&value, style, tag, range, pointer);
@@ -191,7 +203,7 @@ impl<'a> Builder<'a> {
                         items: Vec::new(),
                         pointer,
                         anchor,
-                        tag: tag.map(|t| t.to_string()),
+                        tag: tag.map(|t| t.to_string().into_boxed_str()),
                     });
                 }
                 Event::MappingStart(anchor, tag) => {
@@ -203,7 +215,7 @@ impl<'a> Builder<'a> {
                         key: None,
                         pointer,
                         anchor,
-                        tag: tag.map(|t| t.to_string()),
+                        tag: tag.map(|t| t.to_string().into_boxed_str()),
                     });
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
@@ -218,6 +230,9 @@ impl<'a> Builder<'a> {
                         }) => {
                             let last = items.last().map(|n| n.span.end);
                             let end = self.collection_end(&closing, last, start);
+                            // Pushed one by one: drop the growth slack.
+                            let mut items = items;
+                            items.shrink_to_fit();
                             (
                                 collection(Value::Seq(items), start, end, pointer, tag),
                                 anchor,
@@ -233,6 +248,8 @@ impl<'a> Builder<'a> {
                         }) => {
                             let last = entries.last().map(|e| e.value.span.end.max(e.key_span.end));
                             let end = self.collection_end(&closing, last, start);
+                            let mut entries = entries;
+                            entries.shrink_to_fit();
                             (
                                 collection(Value::Map(entries), start, end, pointer, tag),
                                 anchor,
@@ -274,7 +291,7 @@ impl<'a> Builder<'a> {
 
     /// Attaches a completed node to its parent (or makes it the root).
     fn finish(&mut self, node: Node, anchor: usize) {
-        if anchor != 0 {
+        if anchor != 0 && self.aliased.contains(&anchor) {
             let size = count_nodes(&node);
             self.anchors.insert(anchor, (node.clone(), size));
         }
@@ -310,7 +327,7 @@ fn collection(
     start: usize,
     end: usize,
     pointer: String,
-    tag: Option<String>,
+    tag: Option<Box<str>>,
 ) -> Node {
     Node {
         value,
@@ -325,7 +342,7 @@ fn collection(
 fn key_text(node: &Node, text: &str) -> String {
     match &node.value {
         Value::String(s) => s.clone(),
-        Value::Number(n) => n.raw.clone(),
+        Value::Number(n) => n.raw.to_string(),
         Value::Bool(_) | Value::Null => text.get(node.span.clone()).unwrap_or("").to_owned(),
         _ => text.get(node.span.clone()).unwrap_or("").trim().to_owned(),
     }
@@ -337,12 +354,12 @@ fn rebase(node: &mut Node, pointer: &str) {
     match &mut node.value {
         Value::Seq(items) => {
             for (i, n) in items.iter_mut().enumerate() {
-                rebase(n, &format!("{pointer}/{i}"));
+                rebase(n, &index_pointer(pointer, i));
             }
         }
         Value::Map(entries) => {
             for e in entries {
-                let p = format!("{pointer}/{}", escape_pointer(&e.key));
+                let p = key_pointer(pointer, &e.key);
                 rebase(&mut e.value, &p);
             }
         }
@@ -353,7 +370,7 @@ fn rebase(node: &mut Node, pointer: &str) {
 fn scalar(
     value: &str,
     style: ScalarStyle,
-    tag: Option<String>,
+    tag: Option<Box<str>>,
     span: Range<usize>,
     pointer: String,
 ) -> Node {
@@ -395,7 +412,7 @@ pub fn resolve_plain(s: &str) -> Value {
     }
     if let Some(int) = yaml11_int(s) {
         return Value::Number(Number {
-            raw: s.to_owned(),
+            raw: s.into(),
             int: Some(int),
             #[allow(clippy::cast_precision_loss)]
             float: int as f64,
@@ -403,7 +420,7 @@ pub fn resolve_plain(s: &str) -> Value {
     }
     if let Some(float) = yaml11_float(s) {
         return Value::Number(Number {
-            raw: s.to_owned(),
+            raw: s.into(),
             int: None,
             float,
         });
@@ -412,6 +429,10 @@ pub fn resolve_plain(s: &str) -> Value {
 }
 
 fn yaml11_int(s: &str) -> Option<i64> {
+    // Most plain scalars are words: no allocation for them.
+    if !s.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+') {
+        return None;
+    }
     let (neg, body) = match s.as_bytes().first()? {
         b'-' => (true, &s[1..]),
         b'+' => (false, &s[1..]),
@@ -462,6 +483,9 @@ fn yaml11_int(s: &str) -> Option<i64> {
 
 fn yaml11_float(s: &str) -> Option<f64> {
     let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if !body.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
     match body {
         ".inf" | ".Inf" | ".INF" => {
             return Some(if s.starts_with('-') {

@@ -21,9 +21,10 @@ pub use bundle::{
     from_fileset, read_dir, read_zip,
 };
 
-use crate::diag::{Finding, Report, Severity};
+use crate::diag::{Finding, MAX_PER_CODE, Report, Severity};
 use crate::source::SourceFile;
 use crate::syntax::{self, Node};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// The platform the bundle is validated for (rules that differ by platform).
@@ -83,6 +84,21 @@ pub struct Ctx<'a> {
     /// The authentication names of the bundle's configs, collected once.
     pub(crate) bundle_auth: Option<&'a ebextensions::BundleAuth>,
     findings: Vec<Finding>,
+    /// Per code: findings kept, and those over [`MAX_PER_CODE`] (counted
+    /// and dropped here, so a file with 10^5 faults holds 10^2 findings).
+    tally: HashMap<&'static str, Over>,
+}
+
+/// The findings of one code a [`Ctx`] has seen.
+#[derive(Default)]
+struct Over {
+    kept: usize,
+    hidden: usize,
+    severity: Option<Severity>,
+    /// The first finding over the cap: where the summary goes.
+    first: Option<Finding>,
+    /// Secret values of the dropped findings: still masked in snippets.
+    secrets: Vec<std::ops::Range<usize>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -94,15 +110,29 @@ impl<'a> Ctx<'a> {
             file,
             bundle_auth: None,
             findings: Vec::new(),
+            tally: HashMap::new(),
         }
     }
 
-    /// Records a finding.
+    /// Records a finding (past [`MAX_PER_CODE`] of its code, only counts it).
     pub fn push(&mut self, finding: Finding) {
-        self.findings.push(finding);
+        let over = self.tally.entry(finding.code).or_default();
+        if over.kept < MAX_PER_CODE {
+            over.kept += 1;
+            self.findings.push(finding);
+            return;
+        }
+        over.hidden += 1;
+        over.severity = over.severity.max(Some(finding.severity));
+        if let Some(secret) = &finding.secret {
+            over.secrets.push(secret.clone());
+        }
+        if over.first.is_none() {
+            over.first = Some(finding);
+        }
     }
 
-    /// The findings so far.
+    /// The findings kept so far.
     pub fn findings(&self) -> &[Finding] {
         &self.findings
     }
@@ -111,6 +141,11 @@ impl<'a> Ctx<'a> {
     pub fn finish(self, report: &mut Report) {
         for f in self.findings {
             report.push(self.file, f);
+        }
+        for over in self.tally.into_values() {
+            if let (Some(first), Some(severity)) = (over.first, over.severity) {
+                report.push_hidden(self.file, over.hidden, first, severity, over.secrets);
+            }
         }
     }
 }

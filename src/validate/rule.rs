@@ -164,6 +164,7 @@ rules! {
     R96 => Error, Ebextensions, "Procfile and Buildfile lines";
     R97 => Warning, Ebextensions, "`.platform/nginx` configuration";
     R98 => Error, Ebextensions, "Amazon Linux AMI custom platform hooks on Amazon Linux 2 and later";
+    R99 => Error, Dockerrun, "the task definition fits ECS's 64 KiB";
     B1 => Error, Build, "CRLF in a platform hook";
     B2 => Error, Build, "a symlink out of the bundle";
     B3 => Error, Build, "a broken, excluded or looping symlink";

@@ -150,7 +150,7 @@ pub(crate) fn show(node: &Node) -> String {
     let s = match &node.value {
         Value::Null => "null".to_owned(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.raw.clone(),
+        Value::Number(n) => n.raw.to_string(),
         Value::String(s) => format!("\"{s}\""),
         Value::Seq(_) => "[…]".to_owned(),
         Value::Map(_) => "{…}".to_owned(),
@@ -327,12 +327,15 @@ fn fold(s: &str) -> String {
 /// The known key closest to `key`, when the match is obvious: same letters
 /// ignoring case, `_` and `-` (`depends_on` → `dependsOn`), an alias of a
 /// docker-compose spelling, or a small edit distance (`memmory` → `memory`).
+/// Nothing is suggested for a key longer than any known one could be, or
+/// from more than [`MAX_CANDIDATES`] names (a file with 10^5 containers):
+/// a suggestion per finding must not cost a pass over all of them.
 pub(crate) fn suggest<'k>(
     key: &str,
     known: &[&'k str],
     aliases: &[(&str, &'k str)],
 ) -> Option<&'k str> {
-    if key.len() > 64 {
+    if key.len() > 64 || known.len() > MAX_CANDIDATES {
         return None;
     }
     let folded = fold(key);
@@ -404,13 +407,27 @@ pub(crate) fn unknown_keys_in(
     }
 }
 
-/// `a`, `b` and `c` as backticked list.
+/// Names [`suggest`] compares a key with, at most: far more than any
+/// list of known keys, and than the containers ECS allows.
+const MAX_CANDIDATES: usize = 100;
+
+/// Items [`list`] names before it counts the rest.
+const MAX_LISTED: usize = 50;
+
+/// `a`, `b` and `c` as backticked list; past [`MAX_LISTED`] items, the
+/// rest are counted (`… and 99,950 more`), so that a help line stays one
+/// line when a file names 10^5 containers.
 pub(crate) fn list(items: &[&str]) -> String {
-    items
+    let mut out = items
         .iter()
-        .map(|i| format!("`{i}`"))
+        .take(MAX_LISTED)
+        .map(|i| format!("`{}`", truncate(i, 60)))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if items.len() > MAX_LISTED {
+        out.push_str(&format!(" … and {} more", items.len() - MAX_LISTED));
+    }
+    out
 }
 
 /// Reports duplicate keys of an object (JSON parsers keep the last one).

@@ -35,5 +35,6 @@ mod rules_dockerrun;
 mod rules_ebextensions;
 mod rules_platform_archive;
 mod rules_positions;
+mod rules_scale;
 mod signals;
 mod signals_stages;

@@ -4,6 +4,7 @@ use crate::syntax::Node;
 use crate::validate::Ctx;
 use crate::validate::Rule;
 use crate::validate::shape::{self, Table, for_each_object, want_seq};
+use std::collections::HashMap;
 
 /// R35: `environment` is an array of `{"name", "value"}` with string values.
 pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
@@ -28,7 +29,7 @@ pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
         );
         return;
     };
-    let mut seen: Vec<(&str, &Node)> = Vec::new();
+    let mut seen: HashMap<&str, &Node> = HashMap::new();
     for item in items {
         if item.entries().is_none() {
             let help = if item.as_str().is_some_and(|s| s.contains('=')) {
@@ -93,7 +94,7 @@ pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
             let message = format!("an environment variable of {label} has an empty `name`");
             let help = "give it a name of letters, digits and `_`, or remove the entry";
             ctx.push(Rule::R35.warning(message, help).at(node));
-        } else if let Some((_, first)) = seen.iter().find(|(s, _)| *s == n) {
+        } else if let Some(first) = seen.get(n) {
             ctx.push(
                 Rule::R35
                     .warning(
@@ -107,7 +108,7 @@ pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
                     .label(first.span.clone(), "first set here"),
             );
         } else {
-            seen.push((n, node));
+            seen.insert(n, node);
             if !shape::is_shell_name(n) {
                 let why = match n
                     .chars()

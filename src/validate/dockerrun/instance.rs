@@ -32,7 +32,7 @@ fn settings(bundle: &Bundle) -> Vec<Setting> {
         };
         let scalar = |n: &Node| match &n.value {
             crate::syntax::Value::String(s) => Some(s.clone()),
-            crate::syntax::Value::Number(n) => Some(n.raw.clone()),
+            crate::syntax::Value::Number(n) => Some(n.raw.to_string()),
             crate::syntax::Value::Bool(b) => Some(b.to_string()),
             _ => None,
         };

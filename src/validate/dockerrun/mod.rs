@@ -218,9 +218,62 @@ pub fn check(root: &Node, ctx: &mut Ctx<'_>) {
     bundle_fit(root, version, ctx);
     match version {
         Version::V1 => v1v3::check_v1(root, ctx),
-        Version::V2 => v2::check(root, ctx),
+        Version::V2 => {
+            task_size(root, ctx);
+            v2::check(root, ctx);
+        }
         Version::V3 => v1v3::check_v3(root, ctx),
     }
+}
+
+/// The most a task definition may hold: "Task definition size limit: the
+/// maximum size, in KiB, of a task definition: 64" (ECS service quotas).
+const MAX_TASK_DEFINITION: usize = 64 * 1024;
+
+/// R99: ECS refuses a task definition over [`MAX_TASK_DEFINITION`]. EB
+/// registers one built from this file, sent as compact JSON: the file's
+/// size without the whitespace between tokens is what it carries (EB drops
+/// `AWSEBDockerrunVersion` and `authentication` and adds a little, so the
+/// figure is close, not exact).
+fn task_size(root: &Node, ctx: &mut Ctx<'_>) {
+    let text = ctx.file.text();
+    if text.len() <= MAX_TASK_DEFINITION {
+        return;
+    }
+    let size = compact_len(text);
+    if size <= MAX_TASK_DEFINITION {
+        return;
+    }
+    let kib = size.div_ceil(1024);
+    ctx.push(
+        Rule::R99
+            .error(
+                format!("the task definition EB registers from this file holds about {kib} KiB of JSON; ECS refuses one over 64 KiB (`RegisterTaskDefinition` fails)"),
+                "move values out of the file: `secrets` or `environmentFiles` for environment variables, and split containers that need not share a task into other environments",
+            )
+            .at_start(root),
+    );
+}
+
+/// Bytes of a JSON text without whitespace outside strings.
+fn compact_len(text: &str) -> usize {
+    let (mut len, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in text.as_bytes() {
+        if in_string {
+            len += 1;
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            len += 1;
+            in_string = b == b'"';
+        }
+    }
+    len
 }
 
 /// The version the file declares (R16), or the one its keys suggest.
@@ -236,7 +289,7 @@ fn detect_version(root: &Node, ctx: &mut Ctx<'_>) -> Version {
             .entries()
             .unwrap_or_default()
             .iter()
-            .find(|e| is_version_typo(root, &e.key));
+            .find(|e| is_version_typo(false, &e.key));
         let finding = Rule::R16.error(
             format!(
                 "`AWSEBDockerrunVersion` is missing; checking the file as version {} from its keys",
@@ -301,9 +354,10 @@ fn detect_version(root: &Node, ctx: &mut Ctx<'_>) -> Version {
 }
 
 /// True for a key that is a misspelling of a missing `AWSEBDockerrunVersion`
-/// (reported once, by R16).
-fn is_version_typo(root: &Node, key: &str) -> bool {
-    root.get("AWSEBDockerrunVersion").is_none()
+/// (reported once, by R16). `has_version`: the file has the key (looked up
+/// once by the caller: a loop over 10^5 keys must not look it up each time).
+fn is_version_typo(has_version: bool, key: &str) -> bool {
+    !has_version
         && key.len() < 40
         && shape::distance(&key.to_ascii_lowercase(), "awsebdockerrunversion") <= 3
 }
@@ -407,4 +461,21 @@ fn is_ecs_name(s: &str) -> bool {
         && s.len() <= 255
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compact_len;
+
+    #[test]
+    fn compact_length_drops_whitespace_between_tokens_only() {
+        assert_eq!(
+            compact_len("{ \"a b\" :\n\t[1, 2] }\r\n"),
+            "{\"a b\":[1,2]}".len()
+        );
+        assert_eq!(
+            compact_len(r#"{"a": "x\" y ", "b\\": 1}"#),
+            r#"{"a":"x\" y ","b\\":1}"#.len()
+        );
+    }
 }

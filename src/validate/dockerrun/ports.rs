@@ -4,6 +4,7 @@ use crate::syntax::Node;
 use crate::validate::Ctx;
 use crate::validate::Rule;
 use crate::validate::shape::{self, want_int_in, want_seq};
+use std::collections::HashMap;
 
 /// R31, R33 and the per-container part of R32.
 pub(super) fn port_mappings(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
@@ -17,7 +18,7 @@ pub(super) fn port_mappings(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
     ) else {
         return;
     };
-    let mut seen: Vec<(i64, String, &Node)> = Vec::new();
+    let mut seen: HashMap<(i64, String), &Node> = HashMap::new();
     for m in items {
         if m.entries().is_none() {
             shape::wrong_type(
@@ -115,7 +116,7 @@ pub(super) fn port_mappings(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
             reserved_port(v, hp, label, ctx);
         }
         if let (Some((port, cp)), Some(proto)) = (container_port, protocol) {
-            if let Some((_, _, first)) = seen.iter().find(|(p, pr, _)| *p == port && *pr == proto) {
+            if let Some(first) = seen.get(&(port, proto.clone())) {
                 ctx.push(
                     Rule::R32
                         .error(
@@ -126,7 +127,7 @@ pub(super) fn port_mappings(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
                         .label(first.span.clone(), "first mapped here"),
                 );
             } else {
-                seen.push((port, proto, cp));
+                seen.insert((port, proto), cp);
             }
         }
     }

@@ -141,6 +141,9 @@ pub(super) fn check(obj: &Node, table: &[Scalar], label: &str, ctx: &mut Ctx<'_>
     for m in table.iter().filter(|m| m.here) {
         let mut found = Vec::new();
         find(obj, m.path, &mut found);
+        if found.is_empty() {
+            continue;
+        }
         let what = format!("`{}` of {label}", m.path);
         for n in found {
             match m.kind {

@@ -21,9 +21,10 @@ const V1_KEYS: &[&str] = &[
 
 /// Checks a v1 document (R56–R58).
 pub(super) fn check_v1(root: &Node, ctx: &mut Ctx<'_>) {
+    let has_version = root.get("AWSEBDockerrunVersion").is_some();
     for e in root.entries().unwrap_or_default() {
         let k = e.key.as_str();
-        if V1_KEYS.contains(&k) || super::is_version_typo(root, k) {
+        if V1_KEYS.contains(&k) || super::is_version_typo(has_version, k) {
             continue;
         }
         // A v1 key in the wrong case (`authentication`, `volumes`): EB

@@ -9,6 +9,7 @@ use crate::syntax::Node;
 use crate::validate::Ctx;
 use crate::validate::Rule;
 use crate::validate::shape::{self, Table, want_str};
+use std::collections::{HashMap, HashSet};
 
 const TOP_KEYS: &[&str] = &[
     "AWSEBDockerrunVersion",
@@ -41,9 +42,10 @@ pub(super) fn check(root: &Node, ctx: &mut Ctx<'_>) {
 
 /// R17: allowed top-level keys.
 fn top_keys(root: &Node, ctx: &mut Ctx<'_>) {
+    let has_version = root.get("AWSEBDockerrunVersion").is_some();
     for e in root.entries().unwrap_or_default() {
         let k = e.key.as_str();
-        if TOP_KEYS.contains(&k) || super::is_version_typo(root, k) {
+        if TOP_KEYS.contains(&k) || super::is_version_typo(has_version, k) {
             continue;
         }
         let f = match k {
@@ -229,9 +231,10 @@ fn is_role_arn(s: &str) -> bool {
 
 /// R23: container names are unique.
 fn unique_names(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
-    for (i, c) in containers.iter().enumerate() {
+    let mut seen: HashMap<&str, &Container<'_>> = HashMap::with_capacity(containers.len());
+    for c in containers {
         let Some(name) = c.name else { continue };
-        if let Some(first) = containers[..i].iter().find(|p| p.name == Some(name)) {
+        if let Some(first) = seen.get(name) {
             let (Some(n), Some(f)) = (c.node.get("name"), first.node.get("name")) else {
                 continue;
             };
@@ -240,6 +243,8 @@ fn unique_names(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
                     .at(n)
                     .label(f.span.clone(), "first used here"),
             );
+        } else {
+            seen.insert(name, c);
         }
     }
 }
@@ -262,7 +267,7 @@ fn essential(root: &Node, containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
 
 /// R32: a (hostPort, protocol) pair is used once across all containers.
 fn host_ports(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
-    let mut seen: Vec<(i64, &str, &Node, &str)> = Vec::new();
+    let mut seen: HashMap<(i64, &str), (&Node, &str)> = HashMap::new();
     for c in containers {
         let Some(items) = c.node.get("portMappings").and_then(Node::items) else {
             continue;
@@ -279,9 +284,7 @@ fn host_ports(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
                 Some(Some(p @ ("tcp" | "udp"))) => p,
                 Some(_) => continue,
             };
-            if let Some((_, _, first, who)) =
-                seen.iter().find(|(p, pr, _, _)| *p == port && *pr == proto)
-            {
+            if let Some((first, who)) = seen.get(&(port, proto)) {
                 let msg = format!(
                     "host port {port}/{proto} of {} is already mapped by {who}; ECS fails with `{} host port '{port}' is mapped multiple times in task`",
                     c.label,
@@ -297,7 +300,7 @@ fn host_ports(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
                         .label(first.span.clone(), "first mapped here"),
                 );
             } else {
-                seen.push((port, proto, hp, &c.label));
+                seen.insert((port, proto), (hp, &c.label));
             }
         }
     }
@@ -305,6 +308,17 @@ fn host_ports(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
 
 fn names<'a>(containers: &[Container<'a>]) -> Vec<&'a str> {
     containers.iter().filter_map(|c| c.name).collect()
+}
+
+/// Each container name and the index of the first container with it.
+fn index<'a>(containers: &[Container<'a>]) -> HashMap<&'a str, usize> {
+    let mut out = HashMap::with_capacity(containers.len());
+    for (i, c) in containers.iter().enumerate() {
+        if let Some(name) = c.name {
+            out.entry(name).or_insert(i);
+        }
+    }
+    out
 }
 
 fn unknown_container(
@@ -345,6 +359,7 @@ fn unknown_container(
 /// R54: links name other containers; W on cycles.
 fn links(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
     let all = names(containers);
+    let by_name = index(containers);
     let mut edges: Vec<(usize, usize, &Node)> = Vec::new();
     for (i, c) in containers.iter().enumerate() {
         let Some(items) = c.node.get("links").and_then(Node::items) else {
@@ -379,8 +394,8 @@ fn links(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
                 );
                 continue;
             }
-            match containers.iter().position(|o| o.name == Some(target)) {
-                Some(j) => edges.push((i, j, l)),
+            match by_name.get(target) {
+                Some(&j) => edges.push((i, j, l)),
                 None => ctx.push(unknown_container("a link", target, c, &all, l, Rule::R54)),
             }
         }
@@ -393,8 +408,16 @@ fn links(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
     }
 }
 
-/// A node on a cycle of `edges`, with the edge that closes it.
+/// A node on a cycle of `edges`, with the edge that closes it. Linear in
+/// nodes and edges: each node's edges are looked up by index.
 fn find_cycle<'n>(n: usize, edges: &[(usize, usize, &'n Node)]) -> Option<(usize, &'n Node)> {
+    // The edges leaving each node, in the order they were written.
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (e, (a, _, _)) in edges.iter().enumerate() {
+        if let Some(list) = out.get_mut(*a) {
+            list.push(e);
+        }
+    }
     // Iterative DFS with colours: 0 new, 1 on stack, 2 done.
     let mut colour = vec![0u8; n];
     for start in 0..n {
@@ -404,15 +427,14 @@ fn find_cycle<'n>(n: usize, edges: &[(usize, usize, &'n Node)]) -> Option<(usize
         let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
         colour[start] = 1;
         while let Some((v, next)) = stack.pop() {
-            let out: Vec<&(usize, usize, &Node)> =
-                edges.iter().filter(|(a, _, _)| *a == v).collect();
-            if let Some((_, w, node)) = out.get(next) {
+            if let Some(&e) = out[v].get(next) {
+                let (_, w, node) = edges[e];
                 stack.push((v, next + 1));
-                match colour.get(*w) {
+                match colour.get(w) {
                     Some(1) => return Some((v, node)),
                     Some(0) => {
-                        colour[*w] = 1;
-                        stack.push((*w, 0));
+                        colour[w] = 1;
+                        stack.push((w, 0));
                     }
                     _ => {}
                 }
@@ -427,6 +449,7 @@ fn find_cycle<'n>(n: usize, edges: &[(usize, usize, &'n Node)]) -> Option<(usize
 /// R55: `volumesFrom` names other containers.
 fn volumes_from(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
     let all = names(containers);
+    let by_name = index(containers);
     for c in containers {
         let Some(items) = c.node.get("volumesFrom").and_then(Node::items) else {
             continue;
@@ -445,7 +468,7 @@ fn volumes_from(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
                         )
                         .at(sc),
                 );
-            } else if !all.contains(&s) {
+            } else if !by_name.contains_key(s) {
                 ctx.push(unknown_container(
                     "`volumesFrom`",
                     s,
@@ -462,6 +485,7 @@ fn volumes_from(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
 /// R46: dependency targets exist, conditions fit them, no cycles.
 fn depends_on(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
     let all = names(containers);
+    let by_name = index(containers);
     let mut edges: Vec<(usize, usize, &Node)> = Vec::new();
     for (i, c) in containers.iter().enumerate() {
         let Some(items) = c.node.get("dependsOn").and_then(Node::items) else {
@@ -472,7 +496,7 @@ fn depends_on(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
                 continue;
             };
             let Some(target) = cn.as_str() else { continue };
-            let Some(j) = containers.iter().position(|o| o.name == Some(target)) else {
+            let Some(&j) = by_name.get(target) else {
                 ctx.push(unknown_container(
                     "`dependsOn`",
                     target,
@@ -560,6 +584,9 @@ fn web_port(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
 /// R52: every `sourceVolume` names a declared volume or `awseb-logs-<container>`.
 fn mount_refs(containers: &[Container<'_>], declared: &[(&str, &Node)], ctx: &mut Ctx<'_>) {
     let names: Vec<&str> = containers.iter().filter_map(|c| c.name).collect();
+    let name_set: HashSet<&str> = names.iter().copied().collect();
+    let declared_set: HashSet<&str> = declared.iter().map(|(d, _)| *d).collect();
+    let known: Vec<&str> = declared.iter().map(|(d, _)| *d).collect();
     for c in containers {
         let Some(items) = c.node.get("mountPoints").and_then(Node::items) else {
             continue;
@@ -569,7 +596,7 @@ fn mount_refs(containers: &[Container<'_>], declared: &[(&str, &Node)], ctx: &mu
                 continue;
             };
             let Some(s) = sv.as_str() else { continue };
-            if declared.iter().any(|(d, _)| *d == s) {
+            if declared_set.contains(s) {
                 continue;
             }
             if s.is_empty() {
@@ -582,7 +609,7 @@ fn mount_refs(containers: &[Container<'_>], declared: &[(&str, &Node)], ctx: &mu
                 continue;
             }
             if let Some(target) = s.strip_prefix(LOGS_PREFIX) {
-                if names.contains(&target) {
+                if name_set.contains(target) {
                     continue;
                 }
                 let help = match shape::suggest(target, &names, &[]) {
@@ -596,7 +623,6 @@ fn mount_refs(containers: &[Container<'_>], declared: &[(&str, &Node)], ctx: &mu
                 ctx.push(Rule::R52.error(format!("mount point of {} uses `{}`, but there is no container `{}`; ECS fails with `Unknown volume '{}'`", c.label, shape::truncate(s, 60), shape::truncate(target, 60), shape::truncate(s, 60)), help).at(sv));
                 continue;
             }
-            let known: Vec<&str> = declared.iter().map(|(d, _)| *d).collect();
             let help = match shape::suggest(s, &known, &[]) {
                 Some(n) => format!("did you mean `{n}`?"),
                 None if s.starts_with('/') => "`sourceVolume` is the name of an entry in `volumes`, not a host path; declare a volume with this `host.sourcePath`".to_owned(),

@@ -4,6 +4,7 @@ use crate::syntax::Node;
 use crate::validate::Ctx;
 use crate::validate::Rule;
 use crate::validate::shape::{self, for_each_object, truncate, want_map, want_seq, want_str};
+use std::collections::HashMap;
 
 /// The prefix of the log volumes EB adds per container.
 pub(super) const LOGS_PREFIX: &str = "awseb-logs-";
@@ -21,6 +22,7 @@ const VOLUME_KEYS: &[&str] = &[
 /// Checks top-level `volumes` (R49–R51, R53) and returns the declared names.
 pub(super) fn check_declared<'a>(root: &'a Node, ctx: &mut Ctx<'_>) -> Vec<(&'a str, &'a Node)> {
     let mut names: Vec<(&'a str, &'a Node)> = Vec::new();
+    let mut first_of: HashMap<&'a str, &'a Node> = HashMap::new();
     let Some(node) = root.get("volumes") else {
         return names;
     };
@@ -62,7 +64,7 @@ pub(super) fn check_declared<'a>(root: &'a Node, ctx: &mut Ctx<'_>) -> Vec<(&'a 
                 let help = "use 1–255 letters, digits, `_` and `-`";
                 ctx.push(Rule::R49.error(message, help).at(n));
             }
-            if let Some((_, first)) = names.iter().find(|(f, _)| *f == s) {
+            if let Some(first) = first_of.get(s) {
                 ctx.push(
                     Rule::R49
                         .error(
@@ -77,6 +79,7 @@ pub(super) fn check_declared<'a>(root: &'a Node, ctx: &mut Ctx<'_>) -> Vec<(&'a 
                 );
             } else {
                 names.push((s, n));
+                first_of.insert(s, n);
             }
             if s.starts_with(LOGS_PREFIX) {
                 ctx.push(
@@ -171,7 +174,7 @@ pub(super) fn mount_points_shape(c: &Node, label: &str, ctx: &mut Ctx<'_>) {
         let what = format!("`mountPoints` of {label}");
         let expected = "an array of `{\"sourceVolume\", \"containerPath\"}` objects";
         let items = want_seq(ctx, Rule::R52, mp, &what, expected).unwrap_or_default();
-        let mut paths: Vec<(&str, &Node)> = Vec::new();
+        let mut paths: HashMap<&str, &Node> = HashMap::new();
         let place = format!("a mount point of {label}");
         for_each_object(ctx, Rule::R52, items, &place, MOUNT_KEYS, |t| {
             for key in ["sourceVolume", "containerPath"] {
@@ -189,9 +192,7 @@ pub(super) fn mount_points_shape(c: &Node, label: &str, ctx: &mut Ctx<'_>) {
                             .error(message, "use an absolute path inside the container")
                             .at(cp),
                     );
-                } else if let Some((_, first)) =
-                    paths.iter().find(|(q, _)| *q == p.trim_end_matches('/'))
-                {
+                } else if let Some(first) = paths.get(p.trim_end_matches('/')) {
                     let message = format!(
                         "{label} mounts two volumes at `{}`; Docker fails with `Duplicate mount point`",
                         truncate(p, 80)
@@ -199,7 +200,7 @@ pub(super) fn mount_points_shape(c: &Node, label: &str, ctx: &mut Ctx<'_>) {
                     let f = Rule::R52.error(message, "keep one mount per container path");
                     t.push(f.at(cp).label(first.span.clone(), "first mounted here"));
                 } else {
-                    paths.push((p.trim_end_matches('/'), cp));
+                    paths.insert(p.trim_end_matches('/'), cp);
                 }
             }
             t.bool("readOnly", &format!("`readOnly` of {label}"));

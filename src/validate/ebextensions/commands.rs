@@ -4,6 +4,7 @@ use super::common::{is_cfn_function, mixed_width_prefixes, type_desc, unknown_ke
 use crate::syntax::{Entry, Node, Value};
 use crate::validate::Rule;
 use crate::validate::{Ctx, Platform};
+use std::collections::HashSet;
 
 const COMMAND_KEYS: [&str; 6] = [
     "command",
@@ -385,6 +386,7 @@ fn crlf_scripts(cmd: &str, node: &Node, ctx: &mut Ctx<'_>) {
         return;
     };
     let mut found = Vec::new();
+    let mut seen = HashSet::new();
     for token in cmd.split(|c: char| c.is_whitespace() || ";&|()'\"".contains(c)) {
         if !token.ends_with(".sh") {
             continue;
@@ -393,12 +395,12 @@ fn crlf_scripts(cmd: &str, node: &Node, ctx: &mut Ctx<'_>) {
             .trim_start_matches("/var/app/staging/")
             .trim_start_matches("/var/app/current/")
             .trim_start_matches("./");
-        if rel.starts_with('/') {
+        // Each script is looked up and scanned once, however often named.
+        if rel.starts_with('/') || !seen.insert(rel) {
             continue;
         }
         if let Some(data) = bundle.get(rel).and_then(|e| e.data.as_deref())
             && data.windows(2).any(|w| w == b"\r\n")
-            && !found.contains(&rel)
         {
             found.push(rel);
         }

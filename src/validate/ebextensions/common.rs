@@ -81,7 +81,7 @@ pub(crate) fn yaml11_trap(node: &Node) -> Option<String> {
         Value::Bool(b) => Some(format!("the boolean `{b}`")),
         Value::Null => Some("null (no value)".into()),
         Value::Number(n) => match n.int {
-            Some(i) if i.to_string() == n.raw => None,
+            Some(i) if i.to_string() == *n.raw => None,
             Some(i) => Some(format!("the integer `{i}`")),
             None => Some(format!("the number `{}`", fmt_float(n.float))),
         },
@@ -103,6 +103,11 @@ pub(crate) fn suggest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     let k = norm(key);
     if let Some(hit) = known.iter().find(|c| norm(c) == k) {
         return Some(hit);
+    }
+    // No known key is this long; the distance would cost its length
+    // times each candidate's.
+    if key.len() > 64 {
+        return None;
     }
     known
         .iter()
@@ -212,12 +217,16 @@ pub(crate) fn mixed_width_prefixes<'a>(names: &[&'a str]) -> Option<(&'a str, &'
         .iter()
         .filter_map(|n| Some((*n, numeric_prefix(n)?.parse::<u128>().ok()?)))
         .collect();
-    for (i, (name, v)) in nums.iter().enumerate() {
-        if let Some((later, _)) = nums[i + 1..].iter().find(|(_, w)| w < v) {
-            return Some((name, later));
-        }
+    // The smallest prefix from each position on: the first name with a
+    // smaller one after it is found in one pass, not by pairs.
+    let mut after_min = vec![u128::MAX; nums.len() + 1];
+    for i in (0..nums.len()).rev() {
+        after_min[i] = after_min[i + 1].min(nums[i].1);
     }
-    None
+    let i = (0..nums.len()).find(|&i| after_min[i + 1] < nums[i].1)?;
+    let (name, v) = nums[i];
+    let (later, _) = nums[i + 1..].iter().find(|(_, w)| *w < v)?;
+    Some((name, later))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use crate::diag::Severity;
 use crate::syntax::{Node, Style, Value};
 use crate::validate::Rule;
 use crate::validate::{Bundle, Ctx};
+use std::collections::{HashMap, HashSet};
 
 const FILE_KEYS: [&str; 8] = [
     "content",
@@ -18,58 +19,98 @@ const FILE_KEYS: [&str; 8] = [
     "context",
 ];
 
-/// The `AWS::CloudFormation::Authentication` names each config of a bundle
-/// defines (R81), collected once per bundle: every config may refer to a
-/// name defined in another, and parsing the others again for each config
-/// would make validation quadratic in the number of configs.
+/// The names each config of a bundle defines for the others, collected
+/// once per bundle: `AWS::CloudFormation::Authentication` names (R81) and
+/// `Conditions` (R91). Every config may refer to a name defined in
+/// another; parsing the others again for each config, or copying their
+/// names into each, would make validation quadratic in the number of
+/// configs.
 #[derive(Debug, Default)]
 pub(crate) struct BundleAuth {
-    /// (display name of the config, the names it defines).
-    by_file: Vec<(String, Vec<String>)>,
+    /// Authentication name → (display name of the first config defining
+    /// it, how many configs do).
+    auth: HashMap<String, (String, usize)>,
+    /// The same for condition names.
+    conditions: HashMap<String, (String, usize)>,
 }
 
 impl BundleAuth {
     /// Parses each config of `bundle` once.
     pub(crate) fn collect(bundle: &Bundle) -> Self {
-        let by_file = bundle
-            .entries
-            .iter()
-            .filter(|e| super::is_config_entry(&e.name))
-            .filter_map(|e| {
-                let root = e.data.as_deref().and_then(crate::validate::parse_config)?;
-                let mut names = Vec::new();
-                add_names(&root, &mut names);
-                Some((bundle.display_name(&e.name), names))
-            })
-            .collect();
-        Self { by_file }
+        let mut out = Self::default();
+        for e in &bundle.entries {
+            if !super::is_config_entry(&e.name) {
+                continue;
+            }
+            let Some(root) = e.data.as_deref().and_then(crate::validate::parse_config) else {
+                continue;
+            };
+            let file = bundle.display_name(&e.name);
+            let mut names = Vec::new();
+            add_names(&root, &mut names);
+            add(&mut out.auth, names, &file);
+            add(&mut out.conditions, super::template::defined(&root), &file);
+        }
+        out
+    }
+
+    /// True when a config other than `self_name` defines condition `name`.
+    pub(super) fn defines_condition(&self, name: &str, self_name: &str) -> bool {
+        elsewhere(&self.conditions, name, self_name)
     }
 }
 
-/// The `AWS::CloudFormation::Authentication` names visible to a file (R81).
-pub(super) struct AuthNames {
-    names: Vec<String>,
-    /// True when every config of the bundle was searched; false for a
-    /// single file checked on its own (a miss is then only a warning).
-    complete: bool,
+/// Counts the configs defining each of `names` (once per config).
+fn add(index: &mut HashMap<String, (String, usize)>, mut names: Vec<String>, file: &str) {
+    names.sort_unstable();
+    names.dedup();
+    for n in names {
+        index
+            .entry(n)
+            .and_modify(|(_, count)| *count += 1)
+            .or_insert_with(|| (file.to_owned(), 1));
+    }
 }
 
-impl AuthNames {
-    /// Collects names from `root` and, in a bundle, from every other config.
-    pub(super) fn collect(root: &Node, bundle: Option<&BundleAuth>, self_name: &str) -> Self {
+/// True when a config other than `self_name` defines `name`.
+fn elsewhere(index: &HashMap<String, (String, usize)>, name: &str, self_name: &str) -> bool {
+    index
+        .get(name)
+        .is_some_and(|(first, count)| *count > 1 || first != self_name)
+}
+
+/// The `AWS::CloudFormation::Authentication` names visible to a file (R81).
+pub(super) struct AuthNames<'b> {
+    own: HashSet<String>,
+    /// The bundle's names, and this file's display name in it.
+    bundle: Option<(&'b BundleAuth, String)>,
+}
+
+impl<'b> AuthNames<'b> {
+    /// Collects names from `root`; in a bundle, the other configs' names
+    /// are looked up in `bundle`.
+    pub(super) fn collect(root: &Node, bundle: Option<&'b BundleAuth>, self_name: &str) -> Self {
         let mut names = Vec::new();
         add_names(root, &mut names);
-        if let Some(b) = bundle {
-            for (file, defined) in &b.by_file {
-                if file != self_name {
-                    names.extend(defined.iter().cloned());
-                }
-            }
-        }
         Self {
-            names,
-            complete: bundle.is_some(),
+            own: names.into_iter().collect(),
+            bundle: bundle.map(|b| (b, self_name.to_owned())),
         }
+    }
+
+    /// True when every config of the bundle was searched; false for a
+    /// single file checked on its own (a miss is then only a warning).
+    fn complete(&self) -> bool {
+        self.bundle.is_some()
+    }
+
+    /// True when `name` is defined in this file or another of the bundle.
+    fn knows(&self, name: &str) -> bool {
+        self.own.contains(name)
+            || self
+                .bundle
+                .as_ref()
+                .is_some_and(|(b, me)| elsewhere(&b.auth, name, me))
     }
 }
 
@@ -85,7 +126,7 @@ fn add_names(root: &Node, out: &mut Vec<String>) {
 }
 
 /// Checks the `files` section.
-pub(super) fn check(node: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
+pub(super) fn check(node: &Node, auth: &AuthNames<'_>, ctx: &mut Ctx<'_>) {
     let entries = match &node.value {
         Value::Map(e) => e,
         Value::Null => {
@@ -143,7 +184,7 @@ pub(super) fn check(node: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
     }
 }
 
-fn file_entry(path: &str, f: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
+fn file_entry(path: &str, f: &Node, auth: &AuthNames<'_>, ctx: &mut Ctx<'_>) {
     let Some(entries) = f.entries() else {
         ctx.push(
             Rule::R78
@@ -258,14 +299,14 @@ fn file_entry(path: &str, f: &Node, auth: &AuthNames, ctx: &mut Ctx<'_>) {
     script_mode(path, f, content, mode_bits, ctx);
     if let Some(a) = f.get("authentication")
         && let Some(name) = a.as_str()
-        && !auth.names.iter().any(|n| n == name)
+        && !auth.knows(name)
     {
         let msg = format!(
             "file `{path}` uses authentication `{name}`, which is not defined under `Resources.AWSEBAutoScalingGroup.Metadata.AWS::CloudFormation::Authentication`{}",
-            if auth.complete { "" } else { " in this file" }
+            if auth.complete() { "" } else { " in this file" }
         );
         let help = "define it: `AWS::CloudFormation::Authentication: {S3Auth: {type: S3, buckets: [...], roleName: ...}}`";
-        let f = if auth.complete {
+        let f = if auth.complete() {
             Rule::R81.error(msg, help)
         } else {
             Rule::R81.warning(msg, help)
@@ -287,7 +328,7 @@ fn mode(path: &str, m: &Node, ctx: &mut Ctx<'_>) -> Option<u32> {
                 Rule::R79.error(format!(
                         "`mode` of file `{path}` is unquoted: YAML reads `{}` as the integer `{}`, not an octal string",
                         n.raw,
-                        n.int.map_or_else(|| n.raw.clone(), |i| i.to_string())
+                        n.int.map_or_else(|| n.raw.to_string(), |i| i.to_string())
                     ),
                     format!("quote it: `mode: \"{}\"`", if padded.len() == 6 { padded.as_str() } else { "000644" }),
                 )

@@ -6,6 +6,7 @@
 //! section in its own module. [`check_bundle`] runs the rules that need the
 //! whole bundle (placement and order of config files).
 
+mod breaks;
 mod commands;
 pub(crate) mod common;
 mod files;
@@ -23,6 +24,7 @@ use crate::syntax::{Node, Value};
 use crate::validate::Rule;
 use common::{mixed_width_prefixes, type_desc, unknown_key_help};
 use read::Form;
+use std::collections::{HashMap, HashSet};
 
 /// The top-level keys EB accepts in a configuration file (R67): its own
 /// sections and the sections of a CloudFormation template, which EB merges
@@ -58,8 +60,14 @@ pub fn is_config_entry(name: &str) -> bool {
 /// Reads and checks the text of one configuration file.
 pub fn check_text(text: &str, ctx: &mut Ctx<'_>) {
     match read::read(text) {
-        Ok((root, form)) => check_file(&root, form, ctx),
-        Err(failure) => read::report(&failure, ctx),
+        Ok((root, form)) => {
+            breaks::check(text, Some(&root), ctx);
+            check_file(&root, form, ctx);
+        }
+        Err(failure) => {
+            breaks::check(text, None, ctx);
+            read::report(&failure, ctx);
+        }
     }
 }
 
@@ -156,8 +164,13 @@ fn duplicate_keys(root: &Node, ctx: &mut Ctx<'_>) {
             let Some((first, _)) = entries.split_first() else {
                 continue;
             };
-            for (i, e) in entries.iter().enumerate().skip(1) {
-                let same = entries[..i].iter().all(|p| p.value.same_value(&e.value));
+            // Each repeat is compared with the first: "the same as every
+            // occurrence before it" is "the same as the first, and every
+            // repeat so far was", one comparison per repeat.
+            let mut all_same = true;
+            for e in entries.iter().skip(1) {
+                all_same = all_same && e.value.same_value(&first.value);
+                let same = all_same;
                 let top = n.pointer.is_empty();
                 let f = match (top, same) {
                     (true, false) => Rule::R66.error(
@@ -239,7 +252,7 @@ pub fn check_bundle(bundle: &Bundle, options: &Options, report: &mut Report) {
             report.push_file(&bundle.display_name(name), f);
         }
     }
-    shared_source_targets(bundle, &configs, report);
+    shared_source_targets(bundle, report);
     if let Some((early, late)) = mixed_width_prefixes(&configs) {
         report.push_file(
             &bundle.display_name(&format!(".ebextensions/{early}")),
@@ -302,35 +315,39 @@ fn misplaced(name: &str) -> Option<Finding> {
 /// directory (in one file written differently, e.g. with a trailing `/`, or
 /// in two files). EB replaces the directory's content, it does not merge.
 /// Files are taken in the order EB runs them (alphabetical).
-fn shared_source_targets(bundle: &Bundle, configs: &[&str], report: &mut Report) {
-    let mut names: Vec<&str> = configs.to_vec();
-    names.sort_unstable();
-    let mut seen: Vec<(String, String)> = Vec::new();
-    for base in names {
+fn shared_source_targets(bundle: &Bundle, report: &mut Report) {
+    // The config entries by base name, found in one pass over the bundle
+    // (not a look-up by name per config).
+    let mut files: Vec<(&str, &super::BundleEntry)> = bundle
+        .entries
+        .iter()
+        .filter(|e| e.kind == super::EntryKind::File && is_config_entry(&e.name))
+        .map(|e| (&e.name[".ebextensions/".len()..], e))
+        .collect();
+    // Stable: of two entries with one name, the first counts (as `get`).
+    files.sort_by_key(|(base, _)| *base);
+    files.dedup_by_key(|(base, _)| *base);
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for (base, entry) in files {
         let name = format!(".ebextensions/{base}");
-        let Some(root) = bundle
-            .get(&name)
-            .and_then(|e| e.data.as_deref())
-            .and_then(super::parse_config)
-        else {
+        let Some(root) = entry.data.as_deref().and_then(super::parse_config) else {
             continue;
         };
         let Some(entries) = root.get("sources").and_then(Node::entries) else {
             continue;
         };
         let display = bundle.display_name(&name);
-        let mut in_file: Vec<&str> = Vec::new();
+        let mut in_file: HashSet<&str> = HashSet::new();
         for e in entries {
             let target = e.key.trim_end_matches('/');
             if target.is_empty() {
                 continue;
             }
             // Exact repeats in one file are duplicate keys (R66).
-            if in_file.contains(&e.key.as_str()) {
+            if !in_file.insert(&e.key) {
                 continue;
             }
-            in_file.push(&e.key);
-            if let Some((_, first)) = seen.iter().find(|(t, _)| t == target) {
+            if let Some(first) = seen.get(target) {
                 let f = Rule::R77.warning(format!(
                         "`{}` is also a `sources` target in `{first}`: the later archive replaces the directory, the two are not merged",
                         e.key
@@ -343,7 +360,7 @@ fn shared_source_targets(bundle: &Bundle, configs: &[&str], report: &mut Report)
                     None => report.push_file(&display, f),
                 }
             } else {
-                seen.push((target.to_owned(), name.clone()));
+                seen.insert(target.to_owned(), name.clone());
             }
         }
     }

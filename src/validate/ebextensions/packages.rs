@@ -7,6 +7,8 @@ use crate::diag::Severity;
 use crate::syntax::{Entry, Node, Value};
 use crate::validate::Ctx;
 use crate::validate::Rule;
+use std::cell::OnceCell;
+use std::collections::HashSet;
 
 const MANAGERS: [&str; 4] = ["yum", "rpm", "rubygems", "python"];
 const USER_KEYS: [&str; 3] = ["groups", "uid", "homeDir"];
@@ -376,6 +378,7 @@ pub(super) fn check_services(node: &Node, root: &Node, ctx: &mut Ctx<'_>) {
     ) else {
         return;
     };
+    let commands = OnceCell::new();
     for k in kinds {
         match k.key.as_str() {
             "sysvinit" => {}
@@ -417,12 +420,28 @@ pub(super) fn check_services(node: &Node, root: &Node, ctx: &mut Ctx<'_>) {
             continue;
         };
         for s in services {
-            service(s, root, ctx);
+            service(s, root, &commands, ctx);
         }
     }
 }
 
-fn service(s: &Entry, root: &Node, ctx: &mut Ctx<'_>) {
+/// The names under `commands` and `container_commands`, for the services'
+/// `commands` references (one set per file, not a scan per reference).
+fn command_names(root: &Node) -> HashSet<&str> {
+    ["commands", "container_commands"]
+        .iter()
+        .filter_map(|sec| root.get(sec).and_then(Node::entries))
+        .flatten()
+        .map(|e| e.key.as_str())
+        .collect()
+}
+
+fn service<'n>(
+    s: &Entry,
+    root: &'n Node,
+    commands: &OnceCell<HashSet<&'n str>>,
+    ctx: &mut Ctx<'_>,
+) {
     let Some(keys) = s.value.entries() else {
         if !s.value.is_null() {
             ctx.push(
@@ -502,11 +521,10 @@ fn service(s: &Entry, root: &Node, ctx: &mut Ctx<'_>) {
                     }
                 }
                 if k.key == "commands" {
+                    let defined_names = commands.get_or_init(|| command_names(root));
                     for i in items {
                         let Some(cmd) = i.as_str() else { continue };
-                        let defined = ["commands", "container_commands"]
-                            .iter()
-                            .any(|sec| root.get(sec).and_then(|c| c.get(cmd)).is_some());
+                        let defined = defined_names.contains(cmd);
                         if !defined {
                             ctx.push(
                                 Rule::R83.warning(format!("service `{}` restarts after command `{cmd}`, which is not defined in this file", s.key),

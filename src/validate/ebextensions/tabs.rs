@@ -31,9 +31,10 @@ pub(super) fn indentation_tabs(text: &str, root: Option<&Node>) -> Vec<usize> {
         }
         if let Some(i) = lead.find('\t') {
             let at = start + i;
-            let inside = scalars
-                .as_ref()
-                .is_some_and(|s| s.iter().any(|r| r.start <= at && at < r.end));
+            let inside = scalars.as_ref().is_some_and(|s| {
+                let i = s.partition_point(|r| r.start <= at);
+                i > 0 && at < s[i - 1].end
+            });
             if !inside {
                 out.push(at);
             }
@@ -60,6 +61,8 @@ fn starts_block(line: &str) -> bool {
             .is_none_or(|c| c == ' ' || c == ':' || c == '-')
 }
 
+/// The spans of quoted and block scalars, sorted and merged so that a tab
+/// is placed by binary search.
 fn scalar_spans(root: &Node) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     root.walk(&mut |n| {
@@ -67,7 +70,15 @@ fn scalar_spans(root: &Node) -> Vec<Range<usize>> {
             spans.push(n.span.clone());
         }
     });
-    spans
+    spans.sort_unstable_by_key(|r| r.start);
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(spans.len());
+    for r in spans {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
 }
 
 #[cfg(test)]

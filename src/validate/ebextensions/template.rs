@@ -14,6 +14,7 @@ use super::common::{section, type_desc, unknown_key};
 use crate::diag::Severity;
 use crate::syntax::{Entry, Node, Value};
 use crate::validate::{Ctx, Rule};
+use std::collections::HashSet;
 
 const PARAMETER_KEYS: [&str; 11] = [
     "Type",
@@ -240,7 +241,7 @@ fn condition_refs(root: &Node) -> Vec<&Node> {
 }
 
 /// The condition names a config defines.
-fn defined(root: &Node) -> Vec<String> {
+pub(super) fn defined(root: &Node) -> Vec<String> {
     root.get("Conditions")
         .and_then(Node::entries)
         .unwrap_or_default()
@@ -254,29 +255,43 @@ fn defined(root: &Node) -> Vec<String> {
 /// bundle the others are searched (only when this file misses one); a file
 /// checked alone can only say it is not in this file.
 pub(super) fn check_condition_names(root: &Node, ctx: &mut Ctx<'_>) {
-    let mut names = defined(root);
+    let mut names: HashSet<String> = defined(root).into_iter().collect();
     let refs = condition_refs(root);
     let missing =
-        |names: &[String], r: &&Node| r.as_str().is_some_and(|s| !names.iter().any(|n| n == s));
+        |names: &HashSet<String>, r: &&Node| r.as_str().is_some_and(|s| !names.contains(s));
     if !refs.iter().any(|r| missing(&names, r)) {
         return;
     }
-    if let Some(bundle) = ctx.bundle {
+    let file = ctx.file;
+    let self_name = file.name();
+    let elsewhere = |s: &str| {
+        ctx.bundle_auth
+            .is_some_and(|b| b.defines_condition(s, self_name))
+    };
+    if ctx.bundle_auth.is_none()
+        && let Some(bundle) = ctx.bundle
+    {
+        // No bundle index (a config checked alone against a bundle):
+        // read the others once.
         for e in &bundle.entries {
             if super::is_config_entry(&e.name)
-                && bundle.display_name(&e.name) != ctx.file.name()
+                && bundle.display_name(&e.name) != self_name
                 && let Some(other) = e.data.as_deref().and_then(crate::validate::parse_config)
             {
                 names.extend(defined(&other));
             }
         }
     }
+    let refs: Vec<&Node> = refs
+        .into_iter()
+        .filter(|r| missing(&names, r) && !r.as_str().is_some_and(elsewhere))
+        .collect();
     let place = if ctx.bundle.is_some() {
         "in any configuration file of the bundle"
     } else {
         "in this file"
     };
-    for r in refs.iter().filter(|r| missing(&names, r)) {
+    for r in refs {
         let name = r.as_str().unwrap_or_default();
         ctx.push(
             Rule::R91

@@ -18,13 +18,14 @@ use std::ops::Range;
 const ENV_NS: &str = "aws:elasticbeanstalk:application:environment";
 const LIST_KEYS: [&str; 4] = ["namespace", "option_name", "value", "resource_name"];
 
-/// One setting, whichever form it came from.
+/// One setting, whichever form it came from; it borrows its text from the
+/// tree (a file may hold 10^5 settings: no copies).
 struct Setting<'n> {
-    namespace: String,
-    ns_span: Option<(Range<usize>, String)>,
-    name: String,
+    namespace: &'n str,
+    ns_span: Option<(Range<usize>, &'n str)>,
+    name: &'n str,
     name_span: Range<usize>,
-    name_pointer: String,
+    name_pointer: &'n str,
     value: &'n Node,
 }
 
@@ -41,7 +42,7 @@ impl Setting<'_> {
 
 /// Checks the `option_settings` section.
 pub(super) fn check(node: &Node, ctx: &mut Ctx<'_>) {
-    let mut settings = Vec::new();
+    let mut settings = Checked::default();
     match &node.value {
         Value::Null => ctx.push(
             Rule::R69.warning("`option_settings` is empty", "add settings or remove the key")
@@ -64,28 +65,43 @@ pub(super) fn check(node: &Node, ctx: &mut Ctx<'_>) {
             .at(node),
         ),
     }
-    let mut env_total = 0usize;
-    let mut first_env: Option<Range<usize>> = None;
-    for s in &settings {
-        check_setting(s, ctx);
-        if s.namespace == ENV_NS {
-            env_total += s.name.len() + 1 + scalar_text(s.value, ctx.file.text()).len();
-            first_env.get_or_insert(s.name_span.clone());
-        }
-    }
-    if env_total > 4096
-        && let Some(span) = first_env
+    if settings.env_total > 4096
+        && let Some(span) = settings.first_env
     {
         ctx.push(
-                Rule::R71.error(format!("environment properties total {env_total} bytes of `key=value`; the limit is 4096"),
+            Rule::R71
+                .error(
+                    format!(
+                        "environment properties total {} bytes of `key=value`; the limit is 4096",
+                        settings.env_total
+                    ),
                     "move large values to SSM Parameter Store or Secrets Manager",
                 )
                 .at_span(span, "/option_settings"),
-            );
+        );
     }
 }
 
-fn list_item<'n>(item: &'n Node, ctx: &mut Ctx<'_>, out: &mut Vec<Setting<'n>>) {
+/// Where the settings go as they are read: each is checked at once and
+/// none is kept (a file may hold 10^5), and the environment properties'
+/// size is summed for R71's total.
+#[derive(Default)]
+struct Checked {
+    env_total: usize,
+    first_env: Option<Range<usize>>,
+}
+
+impl Checked {
+    fn add(&mut self, s: &Setting<'_>, ctx: &mut Ctx<'_>) {
+        check_setting(s, ctx);
+        if s.namespace == ENV_NS {
+            self.env_total += s.name.len() + 1 + scalar_text(s.value, ctx.file.text()).len();
+            self.first_env.get_or_insert(s.name_span.clone());
+        }
+    }
+}
+
+fn list_item(item: &Node, ctx: &mut Ctx<'_>, out: &mut Checked) {
     if let Some(f) = expect(
         Rule::R69,
         item,
@@ -150,29 +166,31 @@ fn list_item<'n>(item: &'n Node, ctx: &mut Ctx<'_>, out: &mut Vec<Setting<'n>>) 
             None => return,
         },
     };
-    out.push(Setting {
-        namespace: namespace.to_owned(),
-        ns_span: ns.map(|e| (e.value.span.clone(), e.value.pointer.clone())),
-        name: name_str.to_owned(),
+    let setting = Setting {
+        namespace,
+        ns_span: ns.map(|e| (e.value.span.clone(), e.value.pointer.as_str())),
+        name: name_str,
         name_span: name.value.span.clone(),
-        name_pointer: name.value.pointer.clone(),
+        name_pointer: &name.value.pointer,
         value,
-    });
+    };
+    out.add(&setting, ctx);
 }
 
-fn map_namespace<'n>(ns: &'n Entry, ctx: &mut Ctx<'_>, out: &mut Vec<Setting<'n>>) {
+fn map_namespace(ns: &Entry, ctx: &mut Ctx<'_>, out: &mut Checked) {
     let body = &ns.value;
     match &body.value {
         Value::Map(options) => {
             for o in options {
-                out.push(Setting {
-                    namespace: ns.key.clone(),
+                let setting = Setting {
+                    namespace: &ns.key,
                     ns_span: None,
-                    name: o.key.clone(),
+                    name: &o.key,
                     name_span: o.key_span.clone(),
-                    name_pointer: o.value.pointer.clone(),
+                    name_pointer: &o.value.pointer,
                     value: &o.value,
-                });
+                };
+                out.add(&setting, ctx);
             }
             check_namespace(&ns.key, ns.key_span.clone(), &body.pointer, ctx);
         }
@@ -262,7 +280,7 @@ fn check_option_name(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
                 ),
                 help,
             )
-            .at_span(s.name_span.clone(), s.name_pointer.clone()),
+            .at_span(s.name_span.clone(), s.name_pointer),
     );
 }
 
@@ -344,7 +362,7 @@ fn value_char_ok(c: char) -> bool {
 
 fn env_property(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
     let name = &s.name;
-    let at_name = |f: Finding| f.at_span(s.name_span.clone(), s.name_pointer.clone());
+    let at_name = |f: Finding| f.at_span(s.name_span.clone(), s.name_pointer);
     let label = if name.is_empty() {
         "an environment property with an empty name".to_owned()
     } else {

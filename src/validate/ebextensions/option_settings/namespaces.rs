@@ -48,6 +48,11 @@ pub(super) fn find(ns: &str) -> Option<&'static Namespace> {
 /// The documented namespace closest to an unknown `ns`; patterns take the
 /// user's own segments (`aws:elbv2:listner:443` → `aws:elbv2:listener:443`).
 pub(super) fn closest(ns: &str) -> Option<String> {
+    // Far longer than any namespace: no typo of one, and the distances
+    // would cost its length times each candidate's.
+    if ns.len() > 128 {
+        return None;
+    }
     let have: Vec<&str> = ns.split(':').collect();
     let candidates: Vec<String> = NAMESPACES
         .iter()
