@@ -300,7 +300,7 @@ fn scalar(n: &Node) -> String {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(x) => x.raw.clone(),
+        Value::Number(x) => x.raw.to_string(),
         // A function (`Fn::GetOptionSetting`) or a list: its shape, compactly.
         Value::Seq(_) | Value::Map(_) => "(structured value)".to_owned(),
     }
