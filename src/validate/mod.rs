@@ -288,11 +288,19 @@ pub fn validate_bundle(bundle: &Bundle, options: &Options) -> Report {
         }
     }
     let auth = ebextensions::BundleAuth::collect(bundle);
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for entry in &bundle.entries {
         if ebextensions::is_config_entry(&entry.name)
             && let Some(data) = &entry.data
         {
-            let display = bundle.display_name(&entry.name);
+            // Every copy of a name a zip repeats (R10) is checked, each
+            // under its own name so its findings show its own text.
+            let n = seen.entry(&entry.name).or_default();
+            *n += 1;
+            let mut display = bundle.display_name(&entry.name);
+            if *n > 1 {
+                display = format!("{display} (copy {n})");
+            }
             check_config(&display, data, options, Some((bundle, &auth)), &mut report);
         }
     }

@@ -145,6 +145,7 @@ pub fn read_central<R: Read + Seek>(r: &mut R, len: u64) -> Result<CentralDirect
         }
         entries.push(entry);
     }
+    overlap(&entries)?;
     if entries.len() as u64 != count {
         return Err(format!(
             "the end record counts {count} entries, the central directory holds {}; `unzip -t` fails on such an archive",
@@ -155,6 +156,34 @@ pub fn read_central<R: Read + Seek>(r: &mut R, len: u64) -> Result<CentralDirect
         entries,
         offset: cd_offset,
     })
+}
+
+/// Refuses entries whose data overlap (a zip bomb's trick: many records
+/// pointing into one stream), as Info-ZIP `unzip` does since the fix of
+/// CVE-2019-13232 ("invalid zip file with overlapped components").
+fn overlap(entries: &[CentralEntry]) -> Result<(), String> {
+    let mut spans: Vec<(u64, u64, usize)> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let end = e
+                .offset
+                .saturating_add(30 + e.name.len() as u64)
+                .saturating_add(e.compressed);
+            (e.offset, end, i)
+        })
+        .collect();
+    spans.sort_unstable();
+    for w in spans.windows(2) {
+        if w[1].0 < w[0].1 {
+            return Err(format!(
+                "entries `{}` and `{}` overlap in the archive (a zip bomb's trick); `unzip` refuses such archives",
+                entries[w[0].2].name_lossy(),
+                entries[w[1].2].name_lossy()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The offset in `tail` of the end record: the last signature whose
@@ -432,6 +461,18 @@ mod tests {
         bad[end + 8] = 3;
         let e = read_central(&mut Cursor::new(&bad), bad.len() as u64).unwrap_err();
         assert!(e.contains("counts 3 entries"), "{e}");
+    }
+
+    #[test]
+    fn overlapping_entries_are_refused() {
+        let mut z = archive(&["ab", "cd"]);
+        // Point the second record at the first local header.
+        let cd = read_central(&mut Cursor::new(&z), z.len() as u64).unwrap();
+        let second = z.len() - 22 - (46 + 2);
+        z[second + 42..second + 46].copy_from_slice(&0u32.to_le_bytes());
+        assert!(cd.entries[1].offset > 0);
+        let e = read_central(&mut Cursor::new(&z), z.len() as u64).unwrap_err();
+        assert!(e.contains("overlap"), "{e}");
     }
 
     #[test]
