@@ -132,6 +132,26 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Records the finding `make` builds, for a check that may find 10^5
+    /// of one code (repeated keys, names or characters): past the cap of
+    /// `code` the finding is only counted, and built only when it is the
+    /// first one over the cap (which places the summary). For findings
+    /// without a secret value, which a dropped finding could not mask.
+    pub(crate) fn push_lazy(
+        &mut self,
+        code: Rule,
+        severity: Severity,
+        make: impl FnOnce() -> Finding,
+    ) {
+        let over = self.tally.entry(code.code()).or_default();
+        if over.kept < MAX_PER_CODE || over.first.is_none() {
+            self.push(make());
+            return;
+        }
+        over.hidden += 1;
+        over.severity = over.severity.max(Some(severity));
+    }
+
     /// The findings kept so far.
     pub fn findings(&self) -> &[Finding] {
         &self.findings

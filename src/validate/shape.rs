@@ -437,15 +437,15 @@ pub(crate) fn duplicate_keys(ctx: &mut Ctx<'_>, rule: Rule, obj: &Node, place: &
             continue;
         };
         for dup in rest {
-            let message = format!(
-                "key `{}` appears more than once in {place}; only the last one is used",
-                truncate(key, 60)
-            );
-            ctx.push(
+            ctx.push_lazy(rule, Severity::Error, || {
+                let message = format!(
+                    "key `{}` appears more than once in {place}; only the last one is used",
+                    truncate(key, 60)
+                );
                 rule.error(message, "keep a single entry for the key")
                     .at_key(dup)
-                    .label(first.key_span.clone(), "first defined here"),
-            );
+                    .label(first.key_span.clone(), "first defined here")
+            });
         }
     }
 }

@@ -4,10 +4,12 @@
 
 use super::fields;
 use super::image_ref;
-use crate::syntax::{Entry, Node};
+use crate::syntax::{Entry, Node, Value};
 use crate::validate::Rule;
 use crate::validate::shape::{self, want_int, want_str};
 use crate::validate::{Ctx, Platform};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// Keys of the ECS `ContainerDefinition` shape.
 pub(super) const KEYS: &[&str] = &[
@@ -143,9 +145,11 @@ pub(super) fn check<'a>(node: &'a Node, index: usize, ctx: &mut Ctx<'_>) -> Opti
             shape::unknown_key(ctx, Rule::R21, severity, e, &u);
         }
     }
-    check_image(node, &label, ctx);
-    let (memory, reservation) = check_memory(node, &label, ctx);
-    let cpu = node.get("cpu").and_then(|c| {
+    let view = lookup_view(node);
+    let fields_of = &*view;
+    check_image(fields_of, &label, ctx);
+    let (memory, reservation) = check_memory(fields_of, &label, ctx);
+    let cpu = fields_of.get("cpu").and_then(|c| {
         let v = want_int(ctx, Rule::R29, c, &format!("`cpu` of {label}"))?;
         if v < 0 {
             ctx.push(
@@ -160,8 +164,8 @@ pub(super) fn check<'a>(node: &'a Node, index: usize, ctx: &mut Ctx<'_>) -> Opti
         }
         Some(v)
     });
-    let essential = check_essential(node, &label, ctx);
-    fields::check(node, &label, ctx);
+    let essential = check_essential(fields_of, &label, ctx);
+    fields::check(fields_of, &label, ctx);
     let needs_role = node.entries().unwrap_or_default().iter().find(|e| {
         ["secrets", "repositoryCredentials", "environmentFiles"].contains(&e.key.as_str())
     });
@@ -173,10 +177,37 @@ pub(super) fn check<'a>(node: &'a Node, index: usize, ctx: &mut Ctx<'_>) -> Opti
         memory,
         reservation,
         cpu,
-        health_check: node
+        health_check: fields_of
             .get("healthCheck")
             .is_some_and(|h| h.entries().is_some()),
         needs_role,
+    })
+}
+
+/// The container as the field checks read it. A definition with far more
+/// entries than ECS has keys (repeats, unknown keys) is read through a copy
+/// holding only the last occurrence of each known key, at its place (spans
+/// and pointers are those of the file): the field checks' 60-odd look-ups
+/// then cost 42 entries each, not 10^6.
+fn lookup_view(node: &Node) -> Cow<'_, Node> {
+    let entries = node.entries().unwrap_or_default();
+    if entries.len() <= 2 * KEYS.len() {
+        return Cow::Borrowed(node);
+    }
+    let mut last: HashMap<&str, &Entry> = HashMap::new();
+    for e in entries {
+        if KEYS.contains(&e.key.as_str()) {
+            last.insert(&e.key, e);
+        }
+    }
+    let mut kept: Vec<&Entry> = last.into_values().collect();
+    kept.sort_by_key(|e| e.key_span.start);
+    Cow::Owned(Node {
+        value: Value::Map(kept.into_iter().cloned().collect()),
+        span: node.span.clone(),
+        pointer: node.pointer.clone(),
+        style: node.style,
+        tag: node.tag.clone(),
     })
 }
 

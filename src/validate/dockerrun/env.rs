@@ -1,5 +1,6 @@
 //! Environment, secrets and environment files of a v2 container (R35, R36, R43 secretOptions, R48).
 
+use crate::diag::Severity;
 use crate::syntax::Node;
 use crate::validate::Ctx;
 use crate::validate::Rule;
@@ -95,7 +96,7 @@ pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
             let help = "give it a name of letters, digits and `_`, or remove the entry";
             ctx.push(Rule::R35.warning(message, help).at(node));
         } else if let Some(first) = seen.get(n) {
-            ctx.push(
+            ctx.push_lazy(Rule::R35, Severity::Warning, || {
                 Rule::R35
                     .warning(
                         format!(
@@ -105,8 +106,8 @@ pub(super) fn environment(node: &Node, label: &str, ctx: &mut Ctx<'_>) {
                         "keep one entry; which one wins is not documented",
                     )
                     .at(node)
-                    .label(first.span.clone(), "first set here"),
-            );
+                    .label(first.span.clone(), "first set here")
+            });
         } else {
             seen.insert(n, node);
             if !shape::is_shell_name(n) {

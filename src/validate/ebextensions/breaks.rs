@@ -15,7 +15,7 @@
 //! line"), PyYAML only at the start of the stream, so elsewhere it is part
 //! of a key or value.
 
-use crate::diag::MAX_PER_CODE;
+use crate::diag::{Finding, MAX_PER_CODE, Severity};
 use crate::syntax::Node;
 use crate::validate::{Ctx, Rule};
 
@@ -47,9 +47,19 @@ pub(super) fn check(text: &str, root: Option<&Node>, ctx: &mut Ctx<'_>) {
         .collect();
     let pointers = root.map_or_else(|| vec![String::new(); shown.len()], |r| pointers(r, &shown));
     for (i, &(at, c)) in found.iter().enumerate() {
-        let pointer = pointers.get(i).cloned().unwrap_or_default();
-        let span = at..at + c.len_utf8();
-        let f = match c {
+        let severity = if c == '\u{feff}' {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        ctx.push_lazy(Rule::R63, severity, || finding(at, c, pointers.get(i)));
+    }
+}
+
+/// The finding for character `c` at byte `at`.
+fn finding(at: usize, c: char, pointer: Option<&String>) -> Finding {
+    let span = at..at + c.len_utf8();
+    let f = match c {
             '\u{feff}' => Rule::R63.warning(
                 "invisible byte order mark (U+FEFF) inside the file: libyaml skips it at the start of a line, PyYAML keeps it in the key or value",
                 "delete the character (most editors show it only with invisible characters on)",
@@ -66,8 +76,7 @@ pub(super) fn check(text: &str, root: Option<&Node>, ctx: &mut Ctx<'_>) {
                 )
             }
         };
-        ctx.push(f.at_span(span, pointer));
-    }
+    f.at_span(span, pointer.cloned().unwrap_or_default())
 }
 
 /// The pointer of the deepest node holding each offset of `at` (sorted).

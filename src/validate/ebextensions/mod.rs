@@ -19,7 +19,7 @@ mod tabs;
 mod template;
 
 use super::{Bundle, Ctx, Options};
-use crate::diag::{Finding, Report};
+use crate::diag::{Finding, Report, Severity};
 use crate::syntax::{Node, Value};
 use crate::validate::Rule;
 use common::{mixed_width_prefixes, type_desc, unknown_key_help};
@@ -158,7 +158,6 @@ fn pointer_at(root: &Node, at: usize) -> String {
 /// when every repeat has the same value as the occurrences before it
 /// (nothing is lost then).
 fn duplicate_keys(root: &Node, ctx: &mut Ctx<'_>) {
-    let mut found = Vec::new();
     root.walk(&mut |n| {
         for (key, entries) in n.duplicate_keys() {
             let Some((first, _)) = entries.split_first() else {
@@ -172,31 +171,31 @@ fn duplicate_keys(root: &Node, ctx: &mut Ctx<'_>) {
                 all_same = all_same && e.value.same_value(&first.value);
                 let same = all_same;
                 let top = n.pointer.is_empty();
-                let f = match (top, same) {
-                    (true, false) => Rule::R66.error(
-                        format!("top-level key `{key}` is defined more than once: EB keeps only one of the sections"),
-                        format!("merge both `{key}` sections into one"),
-                    ),
-                    (false, false) => Rule::R66.error(
-                        format!("duplicate key `{key}` in `{}`: only the last one takes effect", n.pointer),
-                        "remove or merge the duplicate",
-                    ),
-                    (true, true) => Rule::R66.warning(
-                        format!("top-level key `{key}` is defined twice with the same content: EB keeps one, so nothing is lost"),
-                        format!("remove the repeated `{key}` section"),
-                    ),
-                    (false, true) => Rule::R66.warning(
-                        format!("duplicate key `{key}` in `{}` repeats the same value: nothing is lost", n.pointer),
-                        "remove the repeated entry",
-                    ),
-                };
-                found.push(f.at_key(e).label(first.key_span.clone(), "first defined here"));
+                let severity = if same { Severity::Warning } else { Severity::Error };
+                ctx.push_lazy(Rule::R66, severity, || {
+                    let f = match (top, same) {
+                        (true, false) => Rule::R66.error(
+                            format!("top-level key `{key}` is defined more than once: EB keeps only one of the sections"),
+                            format!("merge both `{key}` sections into one"),
+                        ),
+                        (false, false) => Rule::R66.error(
+                            format!("duplicate key `{key}` in `{}`: only the last one takes effect", n.pointer),
+                            "remove or merge the duplicate",
+                        ),
+                        (true, true) => Rule::R66.warning(
+                            format!("top-level key `{key}` is defined twice with the same content: EB keeps one, so nothing is lost"),
+                            format!("remove the repeated `{key}` section"),
+                        ),
+                        (false, true) => Rule::R66.warning(
+                            format!("duplicate key `{key}` in `{}` repeats the same value: nothing is lost", n.pointer),
+                            "remove the repeated entry",
+                        ),
+                    };
+                    f.at_key(e).label(first.key_span.clone(), "first defined here")
+                });
             }
         }
     });
-    for f in found {
-        ctx.push(f);
-    }
 }
 
 /// Application tags (`!Ref`, `!GetAtt`): EB's YAML loader has no
