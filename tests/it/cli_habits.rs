@@ -131,10 +131,11 @@ fn many_findings() -> tempfile::TempDir {
 #[test]
 fn a_closed_stdout_ends_validate_quietly() {
     let p = many_findings();
-    // The findings really are more than a pipe holds.
+    // The findings really are more than a pipe holds (64 KiB on Linux;
+    // the per-code cap keeps them from growing without bound).
     let o = run(p.path(), &["validate", "eb", "--format", "json"], &[]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(o.stdout.len() > 100 * 1024, "{} bytes", o.stdout.len());
+    assert!(o.stdout.len() > 64 * 1024, "{} bytes", o.stdout.len());
 
     let mut child = Command::new(BIN)
         .current_dir(p.path())
