@@ -261,6 +261,14 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Text of every file a finding may point into, by display name.
     pub sources: BTreeMap<String, Arc<SourceFile>>,
+    /// The findings counted against [`MAX_PER_CODE`]; boxed, so that a
+    /// report (which errors carry by value) stays small.
+    caps: Box<Caps>,
+}
+
+/// What a report knows about its findings past [`MAX_PER_CODE`].
+#[derive(Debug, Default, Clone)]
+struct Caps {
     /// Per code: how many findings were kept, and those over the cap.
     tally: HashMap<&'static str, Tally>,
     /// Secret values of findings over the cap, by file: still masked.
@@ -301,13 +309,14 @@ impl Report {
 
     /// Adds a finding located in `file`.
     pub fn push(&mut self, file: &SourceFile, finding: Finding) {
-        let tally = self.tally.entry(finding.code).or_default();
+        let tally = self.caps.tally.entry(finding.code).or_default();
         if tally.admit(finding.severity) {
             self.diagnostics.push(finding.locate(file));
             return;
         }
         if let Some(secret) = &finding.secret {
-            self.hidden_secrets
+            self.caps
+                .hidden_secrets
                 .entry(file.name().to_owned())
                 .or_default()
                 .push(secret.clone());
@@ -319,7 +328,7 @@ impl Report {
 
     /// Adds a finding about a file with no text to show.
     pub fn push_file(&mut self, name: &str, finding: Finding) {
-        let tally = self.tally.entry(finding.code).or_default();
+        let tally = self.caps.tally.entry(finding.code).or_default();
         if tally.admit(finding.severity) {
             self.diagnostics.push(finding.in_file(name));
         } else if tally.first.is_none() {
@@ -339,12 +348,13 @@ impl Report {
         secrets: Vec<Range<usize>>,
     ) {
         if !secrets.is_empty() {
-            self.hidden_secrets
+            self.caps
+                .hidden_secrets
                 .entry(file.name().to_owned())
                 .or_default()
                 .extend(secrets);
         }
-        let tally = self.tally.entry(first.code).or_default();
+        let tally = self.caps.tally.entry(first.code).or_default();
         tally.hidden += count;
         tally.severity = tally.severity.max(Some(severity));
         if tally.first.is_none() {
@@ -369,6 +379,7 @@ impl Report {
     /// ones of the same codes (a report sorted again after more findings).
     fn summarize(&mut self) {
         let over: Vec<(&'static str, &Tally)> = self
+            .caps
             .tally
             .iter()
             .filter(|(_, t)| t.hidden > 0)
@@ -400,7 +411,7 @@ impl Report {
     /// file's text, byte for byte so that every span stays valid; each
     /// affected file is rewritten once.
     fn mask_secrets(&mut self) {
-        let mut by_file = std::mem::take(&mut self.hidden_secrets);
+        let mut by_file = std::mem::take(&mut self.caps.hidden_secrets);
         for d in &mut self.diagnostics {
             if let Some(span) = d.secret.take() {
                 by_file.entry(d.file.clone()).or_default().push(span);
@@ -451,8 +462,8 @@ impl Report {
     pub fn extend(&mut self, other: Report) {
         self.diagnostics.extend(other.diagnostics);
         self.sources.extend(other.sources);
-        for (code, t) in other.tally {
-            let mine = self.tally.entry(code).or_default();
+        for (code, t) in other.caps.tally {
+            let mine = self.caps.tally.entry(code).or_default();
             mine.kept += t.kept;
             mine.hidden += t.hidden;
             mine.severity = mine.severity.max(t.severity);
@@ -460,8 +471,12 @@ impl Report {
                 mine.first = t.first;
             }
         }
-        for (file, spans) in other.hidden_secrets {
-            self.hidden_secrets.entry(file).or_default().extend(spans);
+        for (file, spans) in other.caps.hidden_secrets {
+            self.caps
+                .hidden_secrets
+                .entry(file)
+                .or_default()
+                .extend(spans);
         }
     }
 }
@@ -471,7 +486,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

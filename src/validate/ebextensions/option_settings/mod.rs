@@ -35,7 +35,7 @@ impl Setting<'_> {
         if self.name.is_empty() {
             "an option with an empty name".to_owned()
         } else {
-            format!("option `{}`", truncate(&self.name, 60))
+            format!("option `{}`", truncate(self.name, 60))
         }
     }
 }
@@ -249,17 +249,17 @@ fn check_namespace(ns: &str, span: Range<usize>, pointer: &str, ctx: &mut Ctx<'_
 /// R70: an option name the table does not list for a known namespace (W;
 /// EB answers `Unknown configuration setting`, but the table may lag).
 fn check_option_name(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
-    let (_, bare) = namespaces::split_resource(&s.namespace);
+    let (_, bare) = namespaces::split_resource(s.namespace);
     let Some(ns) = namespaces::find(bare) else {
         return;
     };
-    if namespaces::knows(ns, &s.name) {
+    if namespaces::knows(ns, s.name) {
         return;
     }
     let shown = s.label();
     let help = match (
-        namespaces::closest_option(ns, &s.name),
-        namespaces::home_of(&s.name),
+        namespaces::closest_option(ns, s.name),
+        namespaces::home_of(s.name),
     ) {
         (_, Some(home)) => format!("`{}` is an option of `{home}`; move it there", s.name),
         (Some(k), None) => format!("did you mean `{k}`?"),
@@ -286,7 +286,7 @@ fn check_option_name(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
 
 fn check_setting(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
     if let Some((span, pointer)) = &s.ns_span {
-        check_namespace(&s.namespace, span.clone(), pointer, ctx);
+        check_namespace(s.namespace, span.clone(), pointer, ctx);
     }
     let v = s.value;
     match &v.value {
@@ -321,7 +321,7 @@ fn check_setting(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
         } else {
             format!("{}: ", s.name)
         };
-        let secret = crate::validate::shape::may_be_secret(&s.name, raw);
+        let secret = crate::validate::shape::may_be_secret(s.name, raw);
         let (message, help) = if secret {
             (
                 format!(
@@ -444,7 +444,7 @@ fn secrets(s: &Setting<'_>, ctx: &mut Ctx<'_>) {
         return;
     }
     if let Some(v) = s.value.as_str()
-        && crate::validate::shape::may_be_secret(&s.name, v)
+        && crate::validate::shape::may_be_secret(s.name, v)
         && !v.is_empty()
         && !is_dynamic(v)
         && !v.starts_with("arn:")
