@@ -9,7 +9,7 @@ use std::ops::Range;
 /// Every look-up is cheap on any input, so that locating and rendering a
 /// finding does not cost the size of the file: a line is found by binary
 /// search, and a column is a byte difference on ASCII text, or counted from
-/// the nearest checkpoint (every `CHECKPOINT` bytes) on other text.
+/// the nearest checkpoint (every 4 KiB) on other text.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     name: String,

@@ -261,12 +261,12 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Text of every file a finding may point into, by display name.
     pub sources: BTreeMap<String, Arc<SourceFile>>,
-    /// The per-code cap's bookkeeping (boxed: a report travels inside
-    /// errors, which stay small).
+    /// The findings counted against [`MAX_PER_CODE`]; boxed, so that a
+    /// report (which errors carry by value) stays small.
     caps: Box<Caps>,
 }
 
-/// What [`Report`] keeps to cap the findings of one code.
+/// What a report knows about its findings past [`MAX_PER_CODE`].
 #[derive(Debug, Default, Clone)]
 struct Caps {
     /// Per code: how many findings were kept, and those over the cap.

@@ -19,8 +19,8 @@ pub enum Format {
 /// Renders one finding for people. `color` adds ANSI styles.
 ///
 /// What this costs is the size of the lines shown, never the size of the
-/// file: each snippet gets only the lines its marks are on (at most
-/// `MAX_EXCERPT` bytes of them), so 10^4 findings in a 100 MB file are
+/// file: each snippet gets only the lines its marks are on (at most 16 KiB
+/// of them, a long line cut around its mark), so 10^4 findings in a 100 MB file are
 /// 10^4 small renders, not 10^4 passes over the file.
 pub fn human(diag: &Diagnostic, report: &Report, color: bool) -> String {
     let level = match diag.severity {

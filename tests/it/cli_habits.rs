@@ -109,11 +109,12 @@ fn man_prints_ebpack_1_and_writes_one_page_per_command() {
 }
 
 /// A bundle whose validation has hundreds of findings: well over a pipe's
-/// 64 KiB of JSON lines.
+/// 64 KiB of JSON lines. Four codes (a report keeps the first 100 of
+/// each): a name with a space, an unknown key, no image, no memory.
 fn many_findings() -> tempfile::TempDir {
     let p = tempfile::tempdir().unwrap();
     let containers: Vec<String> = (0..200)
-        .map(|i| format!("    {{\"name\": \"c{i}\", \"essential\": true}}"))
+        .map(|i| format!("    {{\"name\": \"c {i}\", \"essential\": true, \"bogus{i}\": 1}}"))
         .collect();
     let dockerrun = format!(
         "{{\n  \"AWSEBDockerrunVersion\": 2,\n  \"containerDefinitions\": [\n{}\n  ]\n}}\n",

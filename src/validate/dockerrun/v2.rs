@@ -29,12 +29,16 @@ pub(super) fn check(root: &Node, ctx: &mut Ctx<'_>) {
     if containers.is_empty() {
         return;
     }
-    unique_names(&containers, ctx);
+    // The container names, in order and by name, built once for the
+    // rules that refer to containers by name.
+    let all = names(&containers);
+    let by_name = index(&containers);
+    unique_names(&containers, &by_name, ctx);
     essential(root, &containers, ctx);
     host_ports(&containers, ctx);
-    links(&containers, ctx);
-    volumes_from(&containers, ctx);
-    depends_on(&containers, ctx);
+    links(&containers, &all, &by_name, ctx);
+    volumes_from(&containers, &all, &by_name, ctx);
+    depends_on(&containers, &all, &by_name, ctx);
     mount_refs(&containers, &declared, ctx);
     instance::check_sums(&containers, ctx);
     web_port(&containers, ctx);
@@ -230,22 +234,21 @@ fn is_role_arn(s: &str) -> bool {
 }
 
 /// R23: container names are unique.
-fn unique_names(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
-    let mut seen: HashMap<&str, &Container<'_>> = HashMap::with_capacity(containers.len());
-    for c in containers {
+fn unique_names(containers: &[Container<'_>], by_name: &HashMap<&str, usize>, ctx: &mut Ctx<'_>) {
+    for (i, c) in containers.iter().enumerate() {
         let Some(name) = c.name else { continue };
-        if let Some(first) = seen.get(name) {
-            let (Some(n), Some(f)) = (c.node.get("name"), first.node.get("name")) else {
-                continue;
-            };
-            ctx.push(
-                Rule::R23.error(format!("container name `{name}` is used twice; ECS fails with `Container names must be unique within a Task Definition.`"), "rename one of the containers")
-                    .at(n)
-                    .label(f.span.clone(), "first used here"),
-            );
-        } else {
-            seen.insert(name, c);
-        }
+        let Some(&j) = by_name.get(name).filter(|&&j| j != i) else {
+            continue;
+        };
+        let first = &containers[j];
+        let (Some(n), Some(f)) = (c.node.get("name"), first.node.get("name")) else {
+            continue;
+        };
+        ctx.push(
+            Rule::R23.error(format!("container name `{name}` is used twice; ECS fails with `Container names must be unique within a Task Definition.`"), "rename one of the containers")
+                .at(n)
+                .label(f.span.clone(), "first used here"),
+        );
     }
 }
 
@@ -357,9 +360,12 @@ fn unknown_container(
 }
 
 /// R54: links name other containers; W on cycles.
-fn links(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
-    let all = names(containers);
-    let by_name = index(containers);
+fn links(
+    containers: &[Container<'_>],
+    all: &[&str],
+    by_name: &HashMap<&str, usize>,
+    ctx: &mut Ctx<'_>,
+) {
     let mut edges: Vec<(usize, usize, &Node)> = Vec::new();
     for (i, c) in containers.iter().enumerate() {
         let Some(items) = c.node.get("links").and_then(Node::items) else {
@@ -396,7 +402,7 @@ fn links(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
             }
             match by_name.get(target) {
                 Some(&j) => edges.push((i, j, l)),
-                None => ctx.push(unknown_container("a link", target, c, &all, l, Rule::R54)),
+                None => ctx.push(unknown_container("a link", target, c, all, l, Rule::R54)),
             }
         }
     }
@@ -447,9 +453,12 @@ fn find_cycle<'n>(n: usize, edges: &[(usize, usize, &'n Node)]) -> Option<(usize
 }
 
 /// R55: `volumesFrom` names other containers.
-fn volumes_from(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
-    let all = names(containers);
-    let by_name = index(containers);
+fn volumes_from(
+    containers: &[Container<'_>],
+    all: &[&str],
+    by_name: &HashMap<&str, usize>,
+    ctx: &mut Ctx<'_>,
+) {
     for c in containers {
         let Some(items) = c.node.get("volumesFrom").and_then(Node::items) else {
             continue;
@@ -469,23 +478,19 @@ fn volumes_from(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
                         .at(sc),
                 );
             } else if !by_name.contains_key(s) {
-                ctx.push(unknown_container(
-                    "`volumesFrom`",
-                    s,
-                    c,
-                    &all,
-                    sc,
-                    Rule::R55,
-                ));
+                ctx.push(unknown_container("`volumesFrom`", s, c, all, sc, Rule::R55));
             }
         }
     }
 }
 
 /// R46: dependency targets exist, conditions fit them, no cycles.
-fn depends_on(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
-    let all = names(containers);
-    let by_name = index(containers);
+fn depends_on(
+    containers: &[Container<'_>],
+    all: &[&str],
+    by_name: &HashMap<&str, usize>,
+    ctx: &mut Ctx<'_>,
+) {
     let mut edges: Vec<(usize, usize, &Node)> = Vec::new();
     for (i, c) in containers.iter().enumerate() {
         let Some(items) = c.node.get("dependsOn").and_then(Node::items) else {
@@ -501,7 +506,7 @@ fn depends_on(containers: &[Container<'_>], ctx: &mut Ctx<'_>) {
                     "`dependsOn`",
                     target,
                     c,
-                    &all,
+                    all,
                     cn,
                     Rule::R46,
                 ));
