@@ -191,7 +191,11 @@ impl Reporter for Printer {
     }
 
     fn event(&self, event: &Event) {
-        self.note(&self.event_text(&rfc3339(event.date), &event.severity, &event.message));
+        self.note(&self.event_text(
+            &ebpack::ops::status::rfc3339(event.date),
+            &event.severity,
+            &event.message,
+        ));
     }
 
     fn upload_progress(&self, sent: u64, total: u64) {
@@ -291,11 +295,4 @@ fn stderr(text: &str) {
     *LAST_OUTPUT
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
-}
-
-/// `2026-11-22T04:00:00Z`.
-fn rfc3339(t: std::time::SystemTime) -> String {
-    aws_smithy_types::DateTime::from(t)
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .unwrap_or_default()
 }

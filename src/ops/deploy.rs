@@ -156,15 +156,7 @@ pub fn deploy(
     cancel: &Cancel,
 ) -> Result<DeploySummary, Error> {
     let started = Instant::now();
-    let Some(environment) = req
-        .environment
-        .clone()
-        .or_else(|| settings.environment.clone())
-    else {
-        return Err(Error::Usage(
-            "no environment: pass `--env NAME`, or set `environment` in ebpack.yaml (or a branch default in .elasticbeanstalk/config.yml)".into(),
-        ));
-    };
+    let environment = super::status::environment_name(settings, req.environment.as_deref())?;
     if req.poll.min > req.poll.max {
         return Err(Error::Usage(
             "`--poll-min` is longer than `--poll-max`".into(),
